@@ -1,0 +1,155 @@
+"""Values the stages hand to each other: the compiled Timeline and its parts.
+
+Times in the Timeline are whole samples at ``SAMPLE_RATE`` (names end in ``_sample``), so
+every event sits on an exact sample; JSON and people see seconds (names end in ``_s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SAMPLE_RATE = 44100
+TIMELINE_FORMAT = "voicecoach.timeline/1"
+
+#: Event kinds. ``speech`` carries ``text``; the others name a ``sound``.
+EVENT_KINDS = ("speech", "chime", "breath_in", "breath_out", "tick")
+
+
+def seconds(samples: int) -> float:
+    """Samples to seconds, rounded to the microsecond for stable JSON."""
+    return round(samples / SAMPLE_RATE, 6)
+
+
+def samples(seconds_: float) -> int:
+    """Seconds to the nearest whole sample."""
+    return round(seconds_ * SAMPLE_RATE)
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Which engine speaks, with which voice, at which rate (words per minute)."""
+
+    engine: str = "espeak"
+    name: str = "default"
+    rate: int = 150
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning (or, with ``--strict``, an error) about a compiled routine."""
+
+    location: str
+    message: str
+    overflow_s: float = 0.0
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing heard at one moment.
+
+    ``cue`` says why it is there (``instruction``, ``countdown``, ``halfway``, ``breath``,
+    ``encourage``, ``count``, ``side``, ``intro``, ``safety``, ``outro``, ``transition``),
+    ``step`` numbers the routine step it belongs to (0-based, session-wide) so players can
+    jump between steps.
+    """
+
+    start_sample: int
+    end_sample: int
+    kind: str
+    text: str | None = None
+    sound: str | None = None
+    section: str | None = None
+    side: str | None = None
+    cue: str | None = None
+    step: int | None = None
+
+    @property
+    def start_s(self) -> float:
+        return seconds(self.start_sample)
+
+    @property
+    def end_s(self) -> float:
+        return seconds(self.end_sample)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "kind": self.kind,
+        }
+        for key in ("text", "sound", "section", "side", "cue", "step"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A named point to jump to: one per section, and one per side of a sided section."""
+
+    start_sample: int
+    title: str
+
+    @property
+    def start_s(self) -> float:
+        return seconds(self.start_sample)
+
+
+@dataclass(frozen=True)
+class Music:
+    """A background bed looped under the session and ducked under speech."""
+
+    path: str
+    volume_db: float = -20.0
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The exact session: every event on its sample, chapters and metadata.
+
+    ``sounds`` maps sound names used by events to files the routine names; names not in it
+    come from the built-in audio assets.
+    """
+
+    routine_id: str
+    title: str
+    duration_sample: int
+    events: tuple[Event, ...]
+    chapters: tuple[Chapter, ...] = ()
+    author: str = ""
+    description: str = ""
+    language: str = "en"
+    voice: Voice = field(default_factory=Voice)
+    safety: tuple[str, ...] = ()
+    sounds: tuple[tuple[str, str], ...] = ()
+    music: Music | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return seconds(self.duration_sample)
+
+    def speech_texts(self) -> list[str]:
+        """Distinct spoken texts in order of first use."""
+        return list(dict.fromkeys(e.text for e in self.events if e.kind == "speech" and e.text))
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``voicecoach.timeline/1`` contract other tools read."""
+        return {
+            "format": TIMELINE_FORMAT,
+            "routine": self.routine_id,
+            "title": self.title,
+            "author": self.author,
+            "description": self.description,
+            "language": self.language,
+            "sample_rate": SAMPLE_RATE,
+            "duration_s": self.duration_s,
+            "safety": list(self.safety),
+            "chapters": [{"start_s": c.start_s, "title": c.title} for c in self.chapters],
+            "events": [e.to_json() for e in self.events],
+        }

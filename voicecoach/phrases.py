@@ -1,0 +1,55 @@
+"""Cue phrases per language, read from ``voicecoach/phrases/<language>.yaml``.
+
+Phrases live in data files, not code, so a translator adds a language without touching
+the compiler. Every language file has the keys of the English one.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def languages() -> list[str]:
+    """Languages that have a phrase file, sorted."""
+    folder = resources.files("voicecoach") / "phrases"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@functools.cache
+def _load(language: str) -> dict[str, Any]:
+    path = resources.files("voicecoach") / "phrases" / f"{language}.yaml"
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+
+
+class Phrases:
+    """The cue phrases of one language, with a seeded choice among alternatives."""
+
+    def __init__(self, language: str, seed: int) -> None:
+        self.language = language
+        self.seed = seed
+        self._table = _load(language)
+
+    def say(self, key: str, salt: str = "", **fields: str) -> str:
+        """The phrase for ``key``; the same seed and salt always pick the same wording."""
+        value = self._table[key]
+        if isinstance(value, list):
+            value = random.Random(f"{self.seed}:{key}:{salt}").choice(value)
+        return str(value).format(**fields)
+
+    def number(self, n: int) -> str:
+        """A count word ("three"); digits beyond the table."""
+        words = self._table["numbers"]
+        return str(words[n - 1]).capitalize() if 1 <= n <= len(words) else str(n)
+
+    def join(self, items: tuple[str, ...]) -> str:
+        """``a, b and c`` in this language."""
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self._table['and']} {items[-1]}"
