@@ -41,6 +41,8 @@ _DURATION_RE = re.compile(
     r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s?)?$"
 )
 T = TypeVar("T")
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
+_ALLOWED_TAGS = _PLAIN_TAGS | {f"tag:yaml.org,2002:{t}" for t in ("seq", "map", "timestamp")}
 
 
 # -- values -------------------------------------------------------------------------------
@@ -316,6 +318,10 @@ class _Context:
             )
         if depth > MAX_DEPTH:
             raise self.error(node, f"nesting is deeper than {MAX_DEPTH} levels", "flatten it")
+        if node.tag not in _ALLOWED_TAGS:
+            raise self.error(
+                node, f"the YAML tag {node.tag!r} is not allowed", "write plain values only"
+            )
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
                 self._check_size(child, depth + 1)
@@ -329,7 +335,16 @@ class _Context:
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, f"{what} must be a single value, not a {_kind(node)}")
-        return _constructor.construct_object(node)
+        return self.construct(node)
+
+    def construct(self, node: yaml.ScalarNode) -> Any:
+        """A plain YAML value; custom tags (``!!python/...``) are refused, never run."""
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value
+        try:
+            return _constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise self.error(node, f"bad value: {exc}", "write plain values only") from None
 
     def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
         value = self.scalar(node, what)
@@ -388,7 +403,7 @@ class _Context:
         out: dict[str, yaml.Node] = {}
         keys: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = _constructor.construct_object(key_node) if key_node.tag else None
+            key = self.construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 self.error(key_node, f"keys in {what} must be text, got {_describe(key)}")
                 continue
@@ -800,9 +815,15 @@ def _parse_section(ctx: _Context, node: yaml.Node, scope: _Scope) -> Section:
         name = keys["include"].value
         return _parse_section(ctx, body, _replace(scope, stack=(*scope.stack, name)))
     keys = ctx.mapping(
-        node, "a section", ("title", "sides", "transition", "steps"), required=("title", "steps")
+        node,
+        "a section",
+        ("title", "sides", "transition", "steps"),
+        required=("title", "steps"),
+        partial=True,
     )
-    title = ctx.attempt(ctx.string, keys["title"], "section title", default="")
+    title = ""
+    if "title" in keys:
+        title = ctx.attempt(ctx.string, keys["title"], "section title", default="")
     sides: tuple[str, ...] = ()
     if "sides" in keys:
         sides = ctx.attempt(_string_list, ctx, keys["sides"], "sides", default=())
@@ -811,9 +832,13 @@ def _parse_section(ctx: _Context, node: yaml.Node, scope: _Scope) -> Section:
     transition: str | None = "chime"
     if "transition" in keys:
         transition = ctx.attempt(_sound_name, ctx, keys["transition"], scope, default=None)
+    if "steps" not in keys:
+        raise _Invalid()
     if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
         raise ctx.error(keys["steps"], f"section {title!r} has no steps", "add at least one step")
     steps = ctx.attempt(_parse_steps, ctx, keys["steps"], _replace(scope, sides=sides), default=())
+    if "title" not in keys:
+        raise _Invalid()
     return Section(title, steps, ctx.loc(node), sides, transition)
 
 
@@ -863,6 +888,16 @@ def _step_kind(ctx: _Context, node: yaml.Node) -> str:
         if kind in names:
             return kind
     kinds = [n for n in names if n in STEP_KINDS]
+    if kinds == ["say"]:
+        # `hodl: 30s` beside `say:` is a misspelt hold, not a say step with a stray key.
+        for key, _ in node.value:
+            close = difflib.get_close_matches(str(key.value), ["hold", "repeat"], n=1)
+            if key.value not in STEP_KINDS and close:
+                raise ctx.error(
+                    key,
+                    f"unknown step {key.value!r} (did you mean {close[0]!r}?)",
+                    f"step kinds: {', '.join(STEP_KINDS)}",
+                )
     if len(kinds) > 1:
         raise ctx.error(
             node,

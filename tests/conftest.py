@@ -1,0 +1,65 @@
+"""Shared test helpers: one CLI runner, golden files, small generated routines."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from voicecoach.cli import cli
+
+DATA = Path(__file__).parent / "data"
+UPDATE_GOLDEN = os.environ.get("VOICECOACH_UPDATE_GOLDEN") == "1"
+
+
+def invoke(args: Sequence[str], exit_code: int = 0, **kwargs: object) -> Result:
+    """Runs the CLI in-process; a wrong exit code fails with the full output shown."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+    assert result.exit_code == exit_code, (
+        f"voicecoach {' '.join(args)} exited {result.exit_code}, expected {exit_code}\n"
+        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+    return result
+
+
+def check_golden(path: Path, actual: dict) -> None:
+    """Compares with a stored JSON file; VOICECOACH_UPDATE_GOLDEN=1 rewrites it."""
+    text = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
+    if UPDATE_GOLDEN or not path.exists():
+        if not UPDATE_GOLDEN and os.environ.get("CI"):
+            pytest.fail(f"golden file {path} is missing; run with VOICECOACH_UPDATE_GOLDEN=1")
+        path.write_text(text, encoding="utf-8")
+    assert json.loads(path.read_text(encoding="utf-8")) == actual, (
+        f"{path.name} differs; if the change is intended, rerun with VOICECOACH_UPDATE_GOLDEN=1"
+    )
+
+
+@pytest.fixture
+def write_routine(tmp_path: Path):
+    """Writes routine YAML text to a file and returns its path."""
+
+    def write(text: str, name: str = "routine.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+MINIMAL = """\
+format: voicecoach/1
+id: tiny
+title: Tiny
+author: Test
+sections:
+  - title: Only
+    steps:
+      - say: Hello there.
+      - hold: 12s
+        say: Press the ball into the thigh.
+        lead_in: 2s
+"""

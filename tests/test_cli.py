@@ -1,0 +1,120 @@
+"""The command line: output, exit codes and error messages, through one ``invoke`` helper."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voicecoach.cli import cli
+
+from .conftest import MINIMAL, invoke
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = invoke([command, "--help"])
+    assert "Example:" in result.stdout
+    assert "voicecoach " in result.stdout.split("Example:", 1)[1]
+
+
+def test_top_level_help_and_version() -> None:
+    assert "Example:" in invoke(["--help"]).stdout
+    assert "voicecoach, version" in invoke(["--version"]).stdout
+
+
+def test_plan_prints_a_table_with_totals(write_routine) -> None:
+    path = write_routine(MINIMAL)
+    out = invoke(["plan", str(path)]).stdout
+    assert "Tiny — Test" in out
+    assert "0:00.5" in out and "Hello there." in out
+    assert "[start]" in out
+    assert out.strip().splitlines()[-1].startswith("total ")
+
+
+def test_plan_json_is_the_timeline_contract(write_routine) -> None:
+    doc = json.loads(invoke(["plan", str(write_routine(MINIMAL)), "--json"]).stdout)
+    assert doc["format"] == "voicecoach.timeline/1"
+    assert doc["routine"] == "tiny"
+    assert {"start_s", "title"} <= set(doc["chapters"][0])
+    kinds = {e["kind"] for e in doc["events"]}
+    assert "speech" in kinds and "chime" in kinds
+    for e in doc["events"]:
+        assert e["end_s"] > e["start_s"]
+        assert ("text" in e) == (e["kind"] == "speech")
+
+
+def test_plan_length_option(write_routine) -> None:
+    path = write_routine(MINIMAL.replace("hold: 12s", "hold: 10-100s"))
+    doc = json.loads(invoke(["plan", str(path), "--length", "2m", "--json"]).stdout)
+    assert abs(doc["duration_s"] - 120) <= 2
+    result = invoke(["plan", str(path), "--length", "1h"], exit_code=2)
+    assert "out of reach" in result.stderr and "--length" in result.stderr
+    bad = invoke(["plan", str(path), "--length", "soon"], exit_code=2)
+    assert "not a length" in bad.stderr
+
+
+def test_validate_reports_every_error_in_every_file(write_routine) -> None:
+    good = write_routine(MINIMAL, "good.yaml")
+    bad1 = write_routine(MINIMAL.replace("hold: 12s", "hodl: 12s"), "bad1.yaml")
+    bad2 = write_routine(MINIMAL.replace("title: Tiny", "titel: Tiny"), "bad2.yaml")
+    result = invoke(["validate", str(good), str(bad1), str(bad2)], exit_code=2)
+    assert f"{good}: ok" in result.stdout
+    assert f"error: {bad1}:9:9: unknown step 'hodl' (did you mean 'hold'?)" in result.stderr
+    assert f"error: {bad2}:3:1: unknown key 'titel'" in result.stderr
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_validate_strict_turns_fit_warnings_into_errors(write_routine) -> None:
+    text = MINIMAL.replace("say: Press the ball into the thigh.", "say: " + "word " * 40)
+    path = write_routine(text.replace("hold: 12s", "hold: 5s"))
+    assert "warning:" in invoke(["validate", str(path)]).stderr
+    assert "error:" in invoke(["validate", "--strict", str(path)], exit_code=2).stderr
+
+
+def test_yaml_syntax_error_is_located(write_routine) -> None:
+    path = write_routine("format: voicecoach/1\nid: [oops\n")
+    result = invoke(["plan", str(path)], exit_code=2)
+    assert f"error: {path}:" in result.stderr and "YAML syntax error" in result.stderr
+
+
+def test_list_shows_builtins_with_lengths() -> None:
+    out = invoke(["list"]).stdout
+    assert "hamstring-release" in out and "hamstring-quick" in out
+    line = next(x for x in out.splitlines() if x.startswith("hamstring-quick"))
+    assert ":" in line.split()[1]
+
+
+def test_new_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "legs.yaml"
+    invoke(["new", str(path)])
+    assert "id: legs" in path.read_text()
+    invoke(["validate", str(path)])
+    assert "--force" in invoke(["new", str(path)], exit_code=2).stderr
+    invoke(["new", str(path), "--force"])
+
+
+def test_schema_is_json() -> None:
+    schema = json.loads(invoke(["schema"]).stdout)
+    assert schema["properties"]["format"]["const"] == "voicecoach/1"
+
+
+def test_unknown_routine_is_a_clear_error() -> None:
+    result = invoke(["plan", "no-such-routine"], exit_code=2)
+    assert "no routine file or built-in routine named 'no-such-routine'" in result.stderr
+    assert "voicecoach list" in result.stderr
+
+
+def test_plan_and_validate_import_no_audio_stack() -> None:
+    """plan must start fast: numpy, scipy and the audio stages stay unimported."""
+    code = (
+        "import sys\nfrom voicecoach.cli import main\nsys.argv=['voicecoach','plan','hamstring-quick']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy=[m for m in ('numpy','scipy','pydub','voicecoach.mixer') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -1,0 +1,205 @@
+"""The compiler: golden timelines, length targeting, and invariants over generated routines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voicecoach.compiler import Estimate, Measured, compile_routine
+from voicecoach.errors import RoutineError
+from voicecoach.model import SAMPLE_RATE, Timeline, samples
+from voicecoach.routine import builtin_ids, load_routine, parse_routine
+
+from .conftest import DATA, MINIMAL, check_golden
+
+EXAMPLES = sorted((DATA / "routines").glob("*.yaml"))
+GOLDEN = DATA / "golden"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_timelines_match_golden(path: Path) -> None:
+    timeline = compile_routine(load_routine(str(path)))
+    check_golden(path.with_suffix(".timeline.json"), timeline.to_json())
+
+
+@pytest.mark.parametrize("rid", builtin_ids())
+def test_builtin_timelines_match_golden(rid: str) -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    timeline = compile_routine(load_routine(rid))
+    check_golden(GOLDEN / f"{rid}.timeline.json", timeline.to_json())
+    assert_invariants(timeline)
+    assert not timeline.diagnostics, [str(d) for d in timeline.diagnostics]
+
+
+def test_builtin_lengths() -> None:
+    minutes = {rid: compile_routine(load_routine(rid)).duration_s / 60 for rid in builtin_ids()}
+    assert 15 <= minutes["hamstring-release"] <= 20, minutes
+    assert 4 <= minutes["hamstring-quick"] <= 6.5, minutes
+
+
+def assert_invariants(timeline: Timeline) -> None:
+    """What every timeline promises, whatever the routine."""
+    events = timeline.events
+    starts = [e.start_sample for e in events]
+    assert starts == sorted(starts), "events are sorted"
+    for a, b in zip(events, events[1:]):
+        assert b.start_sample >= a.end_sample, f"{a} overlaps {b}"
+    for e in events:
+        assert e.end_sample > e.start_sample
+        assert (e.text is not None) == (e.kind == "speech")
+    countdown = [e for e in events if e.cue == "countdown"]
+    for a, b in zip(countdown, countdown[1:]):
+        if b.step == a.step and b.side == a.side:
+            assert b.start_sample - a.start_sample == SAMPLE_RATE, "countdown on the second"
+    assert timeline.duration_sample == max(e.end_sample for e in events) + samples(2.0)
+    chapter_starts = [c.start_sample for c in timeline.chapters]
+    assert chapter_starts == sorted(chapter_starts) and chapter_starts[0] == 0
+
+
+def test_hold_timer_starts_after_instruction_and_lead_in() -> None:
+    timeline = compile_routine(parse_routine(MINIMAL, "tiny.yaml"))
+    instruction = next(e for e in timeline.events if e.text == "Press the ball into the thigh.")
+    start = next(e for e in timeline.events if e.cue == "start")
+    assert start.start_sample == instruction.end_sample + samples(2.0)
+    countdown = [e for e in timeline.events if e.cue == "countdown"]
+    assert [e.text for e in countdown] == ["Three", "Two", "One"]
+    assert countdown[-1].start_sample == start.start_sample + samples(12) - SAMPLE_RATE
+
+
+def test_measured_lengths_move_events_exactly() -> None:
+    routine = parse_routine(MINIMAL, "tiny.yaml")
+    planned = compile_routine(routine)
+    lengths = {e.text: 12345 for e in planned.events if e.text}
+    exact = compile_routine(routine, Measured(lengths, {"chime": 1000, "start": 500}))
+    for e in exact.events:
+        if e.kind == "speech":
+            assert e.end_sample - e.start_sample == 12345
+
+
+def test_countdown_wins_over_halfway_which_wins_over_breathing() -> None:
+    text = MINIMAL.replace("hold: 12s", "hold: 20s").replace(
+        "lead_in: 2s", "lead_in: 2s\n        countdown: 10"
+    )
+    # A 20 s hold with a 10 s countdown: halfway wants to sit where the countdown begins.
+    timeline = compile_routine(parse_routine(text, "t.yaml"))
+    cues = [
+        e for e in timeline.events if e.step == 1 and e.cue in ("countdown", "halfway", "breath")
+    ]
+    countdown_start = min(e.start_sample for e in cues if e.cue == "countdown")
+    assert len([e for e in cues if e.cue == "countdown"]) == 10
+    for e in cues:
+        if e.cue != "countdown":
+            assert e.end_sample <= countdown_start
+    assert_invariants(timeline)
+
+
+def test_length_target_is_met_within_two_seconds() -> None:
+    routine = load_routine("hamstring-release")
+    for minutes in (13, 16, 20):
+        timeline = compile_routine(routine, length_s=minutes * 60)
+        assert abs(timeline.duration_s - minutes * 60) <= 2.0, (minutes, timeline.duration_s)
+        assert_invariants(timeline)
+
+
+def test_unreachable_length_names_the_possible_range() -> None:
+    routine = parse_routine(MINIMAL, "tiny.yaml")
+    with pytest.raises(
+        RoutineError, match=r"out of reach: this routine lasts between \d+:\d\d and"
+    ):
+        compile_routine(routine, length_s=3600)
+
+
+def test_sessions_over_twelve_hours_are_refused() -> None:
+    text = (
+        MINIMAL + "      - repeat: 200\n        each: 2m\n      - repeat: 200\n        each: 2m\n"
+    )
+    with pytest.raises(RoutineError, match="limit is 12 hours"):
+        compile_routine(parse_routine(text, "long.yaml"))
+
+
+def test_seed_varies_wording_but_rebuilds_repeat() -> None:
+    text = MINIMAL.replace("say: Hello there.", "say: [Hello there., Hi there., Welcome.]")
+    routine = parse_routine(text, "v.yaml")
+    first = compile_routine(routine, seed=1).to_json()
+    assert compile_routine(routine, seed=1).to_json() == first
+    wordings = {
+        next(e.text for e in compile_routine(routine, seed=s).events if e.cue == "instruction")
+        for s in range(12)
+    }
+    assert len(wordings) > 1
+
+
+def test_fit_warning_when_instruction_outlasts_its_hold() -> None:
+    long_line = "Press " + "very " * 30 + "slowly."
+    text = MINIMAL.replace("say: Press the ball into the thigh.", f"say: {long_line}")
+    text = text.replace("hold: 12s", "hold: 5s")
+    timeline = compile_routine(parse_routine(text, "fit.yaml"))
+    (warning,) = [d for d in timeline.diagnostics if "longer than the hold" in d.message]
+    assert warning.location == "fit.yaml:9:9"
+    assert warning.overflow_s > 0
+
+
+# -- invariants over generated routines -------------------------------------------------------
+
+durations = st.one_of(
+    st.integers(1, 90).map(str),
+    st.tuples(st.integers(1, 40), st.integers(0, 40)).map(lambda t: f"{t[0]}-{t[0] + t[1]}s"),
+)
+texts = st.sampled_from(
+    ["Roll slowly.", "Breathe and relax into the roller.", "Press.", "Ease off."]
+)
+steps = st.one_of(
+    st.builds(lambda t: {"say": t}, texts),
+    st.builds(lambda d: {"pause": d}, durations),
+    st.builds(
+        lambda d, t, c, g, h: {
+            "hold": d,
+            "say": t,
+            "countdown": c,
+            "breathing": {"guide": g},
+            "halfway": h,
+        },
+        st.integers(12, 120).map(lambda s: f"{s}s"),
+        texts,
+        st.integers(0, 5),
+        st.sampled_from(["spoken", "tones", "none"]),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda n, e, aloud: {"repeat": n, "each": f"{e}s", "count": aloud},
+        st.integers(1, 12),
+        st.integers(2, 8),
+        st.booleans(),
+    ),
+    st.just({"chime": "bell"}),
+)
+sections = st.lists(
+    st.builds(
+        lambda title, sided, body: {
+            "title": title,
+            **({"sides": ["right", "left"]} if sided else {}),
+            "steps": body,
+        },
+        st.sampled_from(["Warm-up", "Roller", "Ball"]),
+        st.booleans(),
+        st.lists(steps, min_size=1, max_size=5),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sections=sections, gap=st.sampled_from(["0.5s", "1s", "2s"]), rate=st.integers(100, 220))
+def test_generated_routines_keep_the_invariants(sections: list, gap: str, rate: int) -> None:
+    doc = {"format": "voicecoach/1", "id": "gen", "title": "Generated", "gap": gap,
+           "voice": {"rate": rate}, "safety": ["Stop on sharp pain."], "sections": sections}  # fmt: skip
+    routine = parse_routine(yaml.safe_dump(doc), "gen.yaml")
+    timeline = compile_routine(routine, Estimate(rate))
+    assert_invariants(timeline)
+    json.dumps(timeline.to_json())

@@ -1,0 +1,181 @@
+"""Parsing and checking routines: every mistake located, all of them reported."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from voicecoach.errors import RoutineErrors, UserError
+from voicecoach.routine import (
+    Hold,
+    Repeat,
+    Span,
+    builtin_ids,
+    load_routine,
+    parse_duration,
+    parse_routine,
+)
+
+from .conftest import DATA, MINIMAL
+
+INVALID = sorted((DATA / "invalid").glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("45", 45), ("45s", 45), ("1m30s", 90), ("2m", 120), ("1h", 3600), ("1.5s", 1.5)],
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5 minutes", "m", "1x", "-5"])
+def test_not_durations(text: str) -> None:
+    assert parse_duration(text) is None
+
+
+def test_minimal_routine_parses() -> None:
+    routine = parse_routine(MINIMAL, "tiny.yaml")
+    assert routine.id == "tiny"
+    (section,) = routine.sections
+    say, hold = section.steps
+    assert isinstance(hold, Hold)
+    assert hold.duration == Span(12, 12)
+    assert hold.lead_in_s == 2
+    assert hold.countdown == 3
+    assert hold.text is not None and hold.text.location.line == 10
+
+
+def test_ranges_and_units_inherit() -> None:
+    text = MINIMAL.replace("hold: 12s", "hold: 1-2m") + "      - repeat: 5-10\n"
+    routine = parse_routine(text, "r.yaml")
+    hold, rep = routine.sections[0].steps[1:]
+    assert isinstance(hold, Hold) and hold.duration == Span(60, 120)
+    assert isinstance(rep, Repeat) and rep.count == Span(5, 10)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_routines_point_at_the_mistake(path: Path) -> None:
+    header = path.read_text(encoding="utf-8").splitlines()[:3]
+    expect = next(line.split(":", 1)[1].strip() for line in header if line.startswith("# expect:"))
+    at = next(line.split(":", 1)[1].strip() for line in header if line.startswith("# at:"))
+    with pytest.raises(RoutineErrors) as info:
+        load_routine(str(path))
+    found = [(f"{e.line}:{e.column}", e.message) for e in info.value.errors]
+    assert any(expect in message for _, message in found), found
+    assert any(where == at and expect in message for where, message in found), found
+    for error in info.value.errors:
+        assert error.path == str(path)
+        assert error.hint, f"no hint for {error}"
+
+
+def test_all_errors_are_reported_not_only_the_first() -> None:
+    text = MINIMAL.replace("hold: 12s", "hodl: 12s").replace("title: Only", "titel: Only")
+    text += "      - pause: 5 minutes\n"
+    with pytest.raises(RoutineErrors) as info:
+        parse_routine(text, "many.yaml")
+    messages = " | ".join(e.message for e in info.value.errors)
+    assert "unknown key 'titel'" in messages
+    assert "unknown step 'hodl' (did you mean 'hold'?)" in messages
+    assert "'5 minutes' is not a duration" in messages
+    lines = [e.line for e in info.value.errors]
+    assert lines == sorted(lines)
+
+
+def test_error_format_is_black_style() -> None:
+    with pytest.raises(RoutineErrors) as info:
+        parse_routine(MINIMAL.replace("hold: 12s", "hodl: 12s"), "legs.yaml")
+    first = info.value.errors[0]
+    assert re.match(
+        r"^legs\.yaml:\d+:\d+: unknown step 'hodl' \(did you mean 'hold'\?\)", str(first)
+    )
+    assert "\n  hint: " in first.format()
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    start = time.perf_counter()
+    with pytest.raises(RoutineErrors, match="expands to more than"):
+        parse_routine("\n".join(lines), "bomb.yaml")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_deep_nesting_is_refused() -> None:
+    with pytest.raises(RoutineErrors, match="nesting"):
+        parse_routine("a: " + "[" * 300 + "]" * 300, "deep.yaml")
+
+
+def test_huge_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(MINIMAL + "# " + "x" * 1_100_000 + "\n", encoding="utf-8")
+    with pytest.raises(RoutineErrors, match="too large"):
+        load_routine(str(path))
+
+
+def test_python_tags_are_not_executed() -> None:
+    text = MINIMAL.replace("title: Tiny", "title: !!python/object/apply:os.system ['echo hi']")
+    with pytest.raises(RoutineErrors, match="tag"):
+        parse_routine(text, "evil.yaml")
+    with pytest.raises(RoutineErrors, match="tag"):
+        parse_routine(MINIMAL.replace("title: Tiny", "title: !!python/name:os.system"), "e.yaml")
+
+
+def test_unknown_routine_reference_suggests_builtin() -> None:
+    with pytest.raises(UserError, match="did you mean 'hamstring-quick'"):
+        load_routine("hamstring-quik")
+
+
+def test_builtins_ship_and_validate() -> None:
+    ids = builtin_ids()
+    for expected in (
+        "hamstring-release",
+        "hamstring-quick",
+        "hamstring-foam-roller",
+        "hamstring-desk-ball",
+        "hamstring-hands",
+    ):
+        assert expected in ids
+    for rid in ids:
+        assert load_routine(rid).id == rid
+
+
+def test_builtins_carry_every_safety_warning() -> None:
+    for rid in builtin_ids():
+        routine = load_routine(rid)
+        notes = " ".join(o for note in routine.safety for o in note.options).lower()
+        for fact in ("sharp", "numb", "knee", "sit bone"):
+            assert fact in notes, f"{rid} lacks the safety note about {fact!r}"
+
+
+def test_builtins_are_not_copied_from_the_source() -> None:
+    """Our routines are written in our own words: no 8-word run of the guide appears."""
+    source = Path(__file__).parents[2] / "shared" / "source" / "hamstring-self-massage.txt"
+    assert source.exists(), f"the guide should be beside the project at {source}"
+    words = re.findall(r"[a-z']+", source.read_text(encoding="utf-8").lower())
+    grams = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+    for rid in builtin_ids():
+        folder = Path(__file__).parents[1] / "voicecoach" / "routines"
+        mine = re.findall(r"[a-z']+", (folder / f"{rid}.yaml").read_text("utf-8").lower())
+        copied = {" ".join(mine[i : i + 8]) for i in range(len(mine) - 7)} & grams
+        assert not copied, f"{rid} copies the guide: {sorted(copied)[:3]}"
+
+
+def test_schema_accepts_every_builtin_and_rejects_a_typo() -> None:
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads((Path(__file__).parents[1] / "voicecoach/routine.schema.json").read_text())
+    folder = Path(__file__).parents[1] / "voicecoach" / "routines"
+    for path in sorted(folder.glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
+    bad = yaml.safe_load(MINIMAL.replace("title: Tiny", "titel: Tiny"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
