@@ -112,7 +112,8 @@ def test_unknown_routine_is_a_clear_error() -> None:
 def test_plan_and_validate_import_no_audio_stack() -> None:
     """plan must start fast: numpy, scipy and the audio stages stay unimported."""
     code = (
-        "import sys\nfrom voicecoach.cli import main\nsys.argv=['voicecoach','plan','hamstring-quick']\n"
+        "import sys\nfrom voicecoach.cli import main\n"
+        "sys.argv=['voicecoach','plan','hamstring-quick']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy=[m for m in ('numpy','scipy','pydub','voicecoach.mixer') if m in sys.modules]\n"
         "assert not heavy, heavy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -47,13 +48,13 @@ def assert_invariants(timeline: Timeline) -> None:
     events = timeline.events
     starts = [e.start_sample for e in events]
     assert starts == sorted(starts), "events are sorted"
-    for a, b in zip(events, events[1:]):
+    for a, b in pairwise(events):
         assert b.start_sample >= a.end_sample, f"{a} overlaps {b}"
     for e in events:
         assert e.end_sample > e.start_sample
         assert (e.text is not None) == (e.kind == "speech")
     countdown = [e for e in events if e.cue == "countdown"]
-    for a, b in zip(countdown, countdown[1:]):
+    for a, b in pairwise(countdown):
         if b.step == a.step and b.side == a.side:
             assert b.start_sample - a.start_sample == SAMPLE_RATE, "countdown on the second"
     assert timeline.duration_sample == max(e.end_sample for e in events) + samples(2.0)
@@ -197,8 +198,15 @@ sections = st.lists(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sections=sections, gap=st.sampled_from(["0.5s", "1s", "2s"]), rate=st.integers(100, 220))
 def test_generated_routines_keep_the_invariants(sections: list, gap: str, rate: int) -> None:
-    doc = {"format": "voicecoach/1", "id": "gen", "title": "Generated", "gap": gap,
-           "voice": {"rate": rate}, "safety": ["Stop on sharp pain."], "sections": sections}  # fmt: skip
+    doc = {
+        "format": "voicecoach/1",
+        "id": "gen",
+        "title": "Generated",
+        "gap": gap,
+        "voice": {"rate": rate},
+        "safety": ["Stop on sharp pain."],
+        "sections": sections,
+    }
     routine = parse_routine(yaml.safe_dump(doc), "gen.yaml")
     timeline = compile_routine(routine, Estimate(rate))
     assert_invariants(timeline)

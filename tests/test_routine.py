@@ -41,7 +41,7 @@ def test_minimal_routine_parses() -> None:
     routine = parse_routine(MINIMAL, "tiny.yaml")
     assert routine.id == "tiny"
     (section,) = routine.sections
-    say, hold = section.steps
+    _, hold = section.steps
     assert isinstance(hold, Hold)
     assert hold.duration == Span(12, 12)
     assert hold.lead_in_s == 2

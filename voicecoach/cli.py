@@ -174,6 +174,145 @@ def _clock(s: float, tenths: bool = False) -> str:
     return f"{text}.{int((s - whole) * 10)}" if tenths else text
 
 
+FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
+
+
+@cli.command()
+@click.argument("routine")
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), help="Output file [output/<id>.<format>]."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Audio format [from -o, else mp3]."
+)
+@click.option("--engine", help="Speech engine (see `voicecoach voices`) [routine's, else espeak].")
+@click.option("--voice", help="Voice name of the engine (see `voicecoach voices`).")
+@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@length_option
+@seed_option
+@click.option("--bitrate", default="96k", show_default=True, help="Bitrate for lossy formats.")
+@click.option(
+    "--loudness",
+    type=click.Choice(["headphones", "speaker"]),
+    default="headphones",
+    show_default=True,
+    help="headphones: -16 LUFS; speaker: -14 LUFS, gently compressed, for a phone on the floor.",
+)
+@click.option("--cover", type=click.Path(path_type=Path), help="Cover image (PNG or JPEG).")
+@click.option("--jobs", type=click.IntRange(1, 64), help="Synthesis workers [all cores].")
+@click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
+@strict_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+def build(
+    routine: str,
+    out: Path | None,
+    fmt: str | None,
+    engine: str | None,
+    voice: str | None,
+    rate: int | None,
+    length: float | None,
+    seed: int | None,
+    bitrate: str,
+    loudness: str,
+    cover: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Build the audio session: speech, cues and chimes, tagged, with chapters.
+
+    Writes OUT and, beside it, OUT.timeline.json (exact timeline), OUT.vtt (captions) and
+    OUT.txt (a printable script). Spoken phrases are cached, so rebuilding is fast.
+
+    \b
+    Example:
+      voicecoach build hamstring-release
+      voicecoach build legs.yaml -o sessions/legs.m4a --length 12m --loudness speaker
+    """
+    from .pipeline import BuildSettings, Progress
+    from .pipeline import build as run_build
+
+    settings = BuildSettings(
+        routine=routine,
+        out=out,
+        fmt=fmt,
+        engine=engine,
+        voice=voice,
+        rate=rate,
+        length_s=length,
+        seed=seed,
+        bitrate=bitrate,
+        jobs=jobs,
+        use_cache=not no_cache,
+        loudness=loudness,
+        cover=cover,
+        strict=strict,
+    )
+    show = not quiet and sys.stderr.isatty()
+    with _Bars(show) as bars:
+        result = run_build(settings, Progress(synth=bars.synth, encode=bars.encode))
+    for d in result.timeline.diagnostics:
+        click.echo(f"warning: {d}", err=True)
+    if not quiet:
+        click.echo(
+            f"wrote {result.path} ({_clock(result.timeline.duration_s)}, "
+            f"{result.size_bytes / 1e6:.1f} MB; {result.synthesized} phrases synthesized, "
+            f"{result.cached} from cache; {result.seconds:.1f} s) and "
+            f"{', '.join(p.name for p in result.sidecars)}"
+        )
+
+
+class _Bars:
+    """Progress bars on stderr, one per stage, only when stderr is a terminal."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self._bar: Any = None
+        self._label = ""
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+            self._bar = None
+
+    def _update(self, label: str, done: int, total: int) -> None:
+        if not self.show or total <= 0:
+            return
+        if self._label != label:
+            self._close()
+            self._label = label
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self._bar.update(done - self._bar.pos)
+
+    def synth(self, done: int, total: int) -> None:
+        self._update("synthesizing", done, total)
+
+    def encode(self, done: int, total: int) -> None:
+        self._update("mixing + encoding", done, total)
+
+
+@cli.command()
+def voices() -> None:
+    """List the speech engines and voices available on this machine.
+
+    \b
+    Example:
+      voicecoach voices
+      voicecoach build hamstring-quick --engine espeak --voice en-us
+    """
+    from .speech import list_voices
+
+    for v in list_voices():
+        click.echo(f"{v.engine:<8} {v.name:<24} {v.language:<8} {v.description}")
+
+
 @cli.command(name="list")
 def list_() -> None:
     """List the built-in routines with title and planned length.

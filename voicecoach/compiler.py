@@ -9,15 +9,18 @@ timeline of the finished audio.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from .errors import RoutineError
+from . import handsfree
+from .errors import RoutineError, UserError
 from .model import SAMPLE_RATE, Chapter, Diagnostic, Event, Timeline, samples, seconds
 from .phrases import Phrases
 from .routine import Breathing, Chime, Hold, Pause, Repeat, Routine, Say, Section, Step, Text, fill
 
 MAX_SESSION_S = 12 * 3600
+#: Pace: where ranges sit without --length (0 = shortest, 1 = longest) and a gap scale.
+PACES = {"gentle": (0.85, 1.4), "normal": (0.5, 1.0), "brisk": (0.15, 0.7)}
 LENGTH_TOLERANCE_S = 2.0
 _CUE_MARGIN = samples(0.25)
 _OPENING = samples(0.5)
@@ -82,18 +85,27 @@ def compile_routine(
     *,
     length_s: float | None = None,
     seed: int | None = None,
+    pace: str = "normal",
 ) -> Timeline:
     """The session's timeline; with ``length_s``, ranges are chosen to land on that length.
+
+    ``pace`` (gentle, normal, brisk) sets where ranges sit and scales the gaps; with
+    ``length_s`` the gaps stay scaled and the ranges are fitted to the length.
 
     Raises ``RoutineError`` when the target length cannot be reached (naming the shortest
     and longest possible) or the session would exceed 12 hours.
     """
     measure = measure or Estimate(routine.voice.rate)
     seed = routine.seed if seed is None else seed
+    if pace not in PACES:
+        raise UserError(f"unknown pace {pace!r}", f"use --pace {'|'.join(PACES)}")
+    position, gap_scale = PACES[pace]
     if length_s is None:
-        timeline = _Compiler(routine, measure, seed, 0.5, 0.5).run()
+        timeline = _Compiler(routine, measure, seed, position, position, gap_scale).run()
     else:
-        timeline = _fit_length(routine, measure, seed, length_s)
+        timeline = _fit_length(routine, measure, seed, length_s, gap_scale)
+    lint = handsfree.lint(routine, timeline)
+    timeline = replace(timeline, diagnostics=timeline.diagnostics + tuple(lint))
     if timeline.duration_s > MAX_SESSION_S:
         raise RoutineError(
             routine.location,
@@ -103,11 +115,13 @@ def compile_routine(
     return timeline
 
 
-def _fit_length(routine: Routine, measure: Measure, seed: int, target_s: float) -> Timeline:
+def _fit_length(
+    routine: Routine, measure: Measure, seed: int, target_s: float, gap_scale: float
+) -> Timeline:
     """Finds range positions (durations and counts) whose total lands on ``target_s``."""
 
     def run(t_count: float, t_time: float) -> Timeline:
-        return _Compiler(routine, measure, seed, t_count, t_time).run()
+        return _Compiler(routine, measure, seed, t_count, t_time, gap_scale).run()
 
     shortest, longest = run(0.0, 0.0), run(1.0, 1.0)
     if not (
@@ -170,13 +184,31 @@ class _Cue:
     sound: str | None = None
     movable: bool = False
     follows: _Cue | None = None
+    backward: bool = False
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One step as performed: in its section, on one side, with what to set up first."""
+
+    section: Section
+    side_index: int
+    side: str | None
+    step: Step
+    setup: Text | None
 
 
 class _Compiler:
     """One pass over a routine at fixed range positions; ``run`` gives the Timeline."""
 
     def __init__(
-        self, routine: Routine, measure: Measure, seed: int, t_count: float, t_time: float
+        self,
+        routine: Routine,
+        measure: Measure,
+        seed: int,
+        t_count: float,
+        t_time: float,
+        gap_scale: float = 1.0,
     ) -> None:
         self.routine = routine
         self.measure = measure
@@ -184,7 +216,11 @@ class _Compiler:
         self.t_count = t_count
         self.t_time = t_time
         self.phrases = Phrases(routine.language, seed)
-        self.gap = samples(routine.gap_s)
+        self.gap = samples(routine.gap_s * gap_scale)
+        self.gentle = routine.cues == "gentle"
+        self.next_setup: str | None = None
+        self.upcoming = -1
+        self.announced: set[int] = set()
         self.cursor = _OPENING
         self.events: list[Event] = []
         self.chapters: list[Chapter] = []
@@ -240,8 +276,10 @@ class _Compiler:
             for note in r.safety:
                 self.line(self.pick(note), "safety", _LINE_GAP)
         self.cursor += self.gap
-        for section in r.sections:
-            self.run_section(section)
+        units = self.units()
+        for i, unit in enumerate(units):
+            following = units[i + 1] if i + 1 < len(units) else None
+            self.run_unit(i, unit, following)
         self.section = self.side = None
         end = self.sound(self.cursor, "bell", "outro")
         self.cursor = end
@@ -249,8 +287,10 @@ class _Compiler:
         if r.outro:
             self.line(self.pick(r.outro), "outro", _LINE_GAP)
         last = max(e.end_sample for e in self.events)
-        events = sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech"))
-        return Timeline(
+        events = self.fill_silence(
+            sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech"))
+        )
+        timeline = Timeline(
             routine_id=r.id,
             title=r.title,
             duration_sample=last + _TAIL,
@@ -265,15 +305,50 @@ class _Compiler:
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),
         )
+        return timeline
 
-    def run_section(self, section: Section) -> None:
+    def fill_silence(self, events: list[Event]) -> list[Event]:
+        """Adds soft pace ticks so no silence outlasts the routine's ``max_silence``.
+
+        A listener with eyes closed must never wonder whether the session still runs.
+        """
+        limit = samples(self.routine.hands_free.max_silence_s)
+        tick = self.measure.sound("tick")
+        out: list[Event] = []
+        for event, following in zip(events, [*events[1:], None]):
+            out.append(event)
+            if following is None or following.start_sample - event.end_sample <= limit:
+                continue
+            gap = following.start_sample - event.end_sample
+            count = -(-gap // (limit - tick - samples(1))) - 1
+            spacing = gap // (count + 1)
+            for k in range(1, count + 1):
+                at = event.end_sample + k * spacing
+                out.append(
+                    Event(at, at + tick, "tick", sound="tick", section=event.section,
+                          side=event.side, cue="pace", step=event.step)
+                )  # fmt: skip
+        return sorted(out, key=lambda e: (e.start_sample, e.kind != "speech"))
+
+    def units(self) -> list[_Unit]:
+        """The session as performed, step by step, each side expanded."""
+        out = []
+        for section in self.routine.sections:
+            for i, side in enumerate(section.sides or (None,)):
+                for n, step in enumerate(section.steps):
+                    setup = step.setup or (section.setup if n == 0 else None)
+                    out.append(_Unit(section, i, side, step, setup))
+        return out
+
+    def run_unit(self, index: int, unit: _Unit, following: _Unit | None) -> None:
+        """Announces a new section or side when one begins, then performs the step."""
         p = self.phrases
-        self.section = section.title
-        for i, side in enumerate(section.sides or (None,)):
-            self.side = side
+        section, side, sides = unit.section, unit.side, unit.section.sides
+        if unit.step is section.steps[0]:
+            self.section, self.side = section.title, side
             title = f"{section.title} ({side})" if side else section.title
             self.chapters.append(Chapter(self.cursor, title))
-            if i == 0:
+            if unit.side_index == 0:
                 if section.transition:
                     self.cursor = self.sound(self.cursor, section.transition, "transition")
                     self.cursor += samples(0.3)
@@ -281,13 +356,28 @@ class _Compiler:
             else:
                 self.cursor = self.sound(self.cursor, "bell", "side") + samples(0.3)
             if side:
-                key = "side_first" if i == 0 else "side_switch"
-                self.line(p.say(key, salt=f"{section.title}:{i}", side=side), "side")
-            for step in section.steps:
-                self.step += 1
-                self.in_step = True
-                self.run_step(step, section.sides)
-                self.in_step = False
+                key = "side_first" if unit.side_index == 0 else "side_switch"
+                salt = f"{section.title}:{unit.side_index}"
+                self.line(p.say(key, salt=salt, side=side), "side")
+        self.step += 1
+        self.in_step = True
+        if unit.setup is not None and index not in self.announced:
+            self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
+        self.next_setup = None
+        if following is not None and following.setup is not None:
+            self.next_setup = self.pick_for(following)
+            self.upcoming = index + 1
+        self.run_step(unit.step, sides)
+        self.in_step = False
+        last_side = unit.side_index == len(sides) - 1
+        if sides and last_side and unit.step is section.steps[-1]:
+            self.line(p.say("section_done", section.title, title=section.title), "section_done")
+
+    def pick_for(self, unit: _Unit) -> str:
+        """A following unit's setup text, filled for that unit's side."""
+        assert unit.setup is not None
+        text = unit.setup.pick(self.seed, unit.side or "")
+        return fill(text, unit.side, unit.section.sides)
 
     def run_step(self, step: Step, sides: tuple[str, ...]) -> None:
         if isinstance(step, Say):
@@ -358,10 +448,23 @@ class _Compiler:
         length = end - start
         cues: list[_Cue] = []
         for k in range(hold.countdown, 0, -1):
-            cues.append(_Cue(3, end - k * SAMPLE_RATE, "speech", "countdown", p.number(k)))
+            at = end - k * SAMPLE_RATE
+            if self.gentle:
+                cues.append(_Cue(3, at, "tick", "countdown", sound="tick"))
+            else:
+                cues.append(_Cue(3, at, "speech", "countdown", p.number(k)))
         if hold.halfway is not None:
-            text = self.pick(hold.halfway, sides) if hold.halfway.options else p.say("halfway")
-            cues.append(_Cue(2, start + length // 2, "speech", "halfway", text, movable=True))
+            middle = start + length // 2
+            if self.gentle:
+                cues.append(_Cue(2, middle, "chime", "halfway", sound="chime", movable=True))
+            else:
+                text = self.pick(hold.halfway, sides) if hold.halfway.options else p.say("halfway")
+                cues.append(_Cue(2, middle, "speech", "halfway", text, movable=True))
+        if length >= samples(self.routine.hands_free.check_in_from_s):
+            cues.extend(self.check_ins(start, end))
+        if self.next_setup is not None:
+            what = p.say("next", f"{self.upcoming}", what=self.next_setup)
+            cues.append(_Cue(2, end, "speech", "next", what, movable=True, backward=True))
         if hold.encourage is not None:
             every = samples(hold.encourage.every_s)
             for n, at in enumerate(range(start + every, end, every)):
@@ -371,12 +474,28 @@ class _Compiler:
             cues.extend(self.breath_cues(hold.breathing, start, end))
         return cues
 
+    def check_ins(self, start: int, end: int) -> list[_Cue]:
+        """'Time remaining' cues for very long holds: each minute left, and 30 s left."""
+        p = self.phrases
+        cues = [
+            _Cue(2, end - samples(30), "speech", "remaining", p.say("remaining_seconds", n="30"))
+        ]
+        minutes = 1
+        while end - samples(60 * minutes) > start + samples(20):
+            key = "remaining_minute" if minutes == 1 else "remaining_minutes"
+            text = p.say(key, n=str(minutes))
+            cues.append(_Cue(2, end - samples(60 * minutes), "speech", "remaining", text))
+            minutes += 1
+        for cue in cues:
+            cue.movable = True
+        return cues
+
     def breath_cues(self, breathing: Breathing, start: int, end: int) -> list[_Cue]:
         p = self.phrases
         inhale = samples(breathing.inhale_s)
         cycle = inhale + samples(breathing.exhale_s)
         cues: list[_Cue] = []
-        if breathing.guide == "tones":
+        if breathing.guide == "tones" or (self.gentle and breathing.guide == "spoken"):
             for at in range(start, end - cycle + 1, cycle):
                 cues.append(_Cue(0, at, "breath_in", "breath", sound="breath_in"))
                 cues.append(_Cue(0, at + inhale, "breath_out", "breath", sound="breath_out"))
@@ -414,9 +533,13 @@ class _Compiler:
             text, sound = cue.text, cue.sound or ""
             length = self.measure.speech(text) if text else self.measure.sound(sound)
             limit = end if cue.priority >= 3 else countdown_at - _CUE_MARGIN
-            at = _slot(want, length, cue, taken, limit)
+            if cue.backward:
+                want = limit - length
+            at = _slot(want, length, cue, taken, start, limit)
             if at is None:
                 continue
+            if cue.cue == "next":
+                self.announced.add(self.upcoming)
             if cue.cue == "countdown" and length > SAMPLE_RATE:
                 self.warn(
                     hold.location,
@@ -435,21 +558,26 @@ class _Compiler:
 
 
 def _slot(
-    want: int, length: int, cue: _Cue, taken: list[tuple[int, int]], limit: int
+    want: int, length: int, cue: _Cue, taken: list[tuple[int, int]], floor: int, limit: int
 ) -> int | None:
-    """The first start at or after ``want`` that overlaps nothing and ends by ``limit``.
+    """The nearest start to ``want`` that overlaps nothing and fits in ``floor..limit``.
 
     Countdown words (priority 3) and the start cue are never moved; movable cues slide
-    past what is in the way; the rest are dropped on a clash.
+    past what is in the way (later, or earlier for ``backward`` cues); the rest drop.
     """
     at = want
     while True:
-        clash = [b for a, b in taken if a < at + length + _CUE_MARGIN and at < b + _CUE_MARGIN]
+        clash = [(a, b) for a, b in taken if a < at + length + _CUE_MARGIN and at < b + _CUE_MARGIN]
         if not clash or cue.priority >= 3:
             break
         if not cue.movable:
             return None
-        at = max(clash) + _CUE_MARGIN
-    if cue.priority < 3 and at + length > limit:
+        if cue.backward:
+            at = min(a for a, _ in clash) - length - _CUE_MARGIN
+            if at < floor:
+                return None
+        else:
+            at = max(b for _, b in clash) + _CUE_MARGIN
+    if cue.priority < 3 and (at + length > limit or at < floor):
         return None
     return at

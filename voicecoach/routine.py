@@ -13,7 +13,7 @@ import random
 import re
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,15 +94,28 @@ class Encourage:
 
 
 @dataclass(frozen=True)
+class HandsFree:
+    """Limits of the hands-free lint; a routine may loosen or tighten them."""
+
+    max_silence_s: float = 20.0
+    lead_in_s: float = 5.0
+    halfway_from_s: float = 20.0
+    countdown_from_s: float = 10.0
+    check_in_from_s: float = 90.0
+
+
+@dataclass(frozen=True)
 class Say:
     text: Text
     location: Location
+    setup: Text | None = None
 
 
 @dataclass(frozen=True)
 class Pause:
     duration: Span
     location: Location
+    setup: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ class Hold:
     halfway: Text | None = None
     countdown: int = 0
     encourage: Encourage | None = None
+    setup: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -125,12 +139,14 @@ class Repeat:
     each_s: float = 6.0
     count_aloud: bool = True
     lead_in_s: float = 0.0
+    setup: Text | None = None
 
 
 @dataclass(frozen=True)
 class Chime:
     sound: str
     location: Location
+    setup: Text | None = None
 
 
 Step = Say | Pause | Hold | Repeat | Chime
@@ -143,6 +159,7 @@ class Section:
     location: Location
     sides: tuple[str, ...] = ()
     transition: str | None = "chime"
+    setup: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,8 @@ class Routine:
     sounds: tuple[tuple[str, str], ...] = ()
     music: Music | None = None
     base_dir: str = "."
+    cues: str = "spoken"
+    hands_free: HandsFree = field(default_factory=HandsFree)
 
 
 # -- public entry points --------------------------------------------------------------------
@@ -607,7 +626,10 @@ _ROOT_KEYS = (
     "music",
     "blocks",
     "sections",
+    "cues",
+    "hands_free",
 )
+CUE_STYLES = ("spoken", "gentle")
 _BUILTIN_SOUNDS = ("chime", "bell", "tick", "start", "breath_in", "breath_out")
 
 
@@ -619,6 +641,7 @@ class _Scope:
     sounds: tuple[str, ...]
     lead_in_s: float
     breathing: Breathing
+    hands_free: HandsFree = field(default_factory=HandsFree)
     sides: tuple[str, ...] = ()
     stack: tuple[str, ...] = ()
 
@@ -667,12 +690,15 @@ def _parse_root(ctx: _Context, root: yaml.Node, base_dir: str) -> Routine:
     sounds = opt("sounds", _parse_sounds, default=())
     music = opt("music", _parse_music, default=None)
     blocks = opt("blocks", _parse_blocks, default={})
+    cues = opt("cues", _choice, "cues", CUE_STYLES, default="spoken")
+    hands_free = opt("hands_free", _parse_hands_free, default=HandsFree())
 
     scope = _Scope(
         blocks=blocks,
         sounds=_BUILTIN_SOUNDS + tuple(name for name, _ in sounds),
         lead_in_s=lead_in_s,
         breathing=breathing,
+        hands_free=hands_free,
     )
     sections = opt("sections", _parse_sections, scope, default=())
     return Routine(
@@ -694,7 +720,36 @@ def _parse_root(ctx: _Context, root: yaml.Node, base_dir: str) -> Routine:
         sounds=sounds,
         music=music,
         base_dir=base_dir,
+        cues=cues,
+        hands_free=hands_free,
     )
+
+
+def _choice(ctx: _Context, node: yaml.Node, what: str, options: tuple[str, ...]) -> str:
+    value = ctx.string(node, what)
+    if value not in options:
+        raise ctx.error(
+            node,
+            f"unknown {what} {value!r}{_did_you_mean(value, options)}",
+            f"use one of: {', '.join(options)}",
+        )
+    return value
+
+
+def _parse_hands_free(ctx: _Context, node: yaml.Node) -> HandsFree:
+    names = {
+        "max_silence": "max_silence_s",
+        "lead_in": "lead_in_s",
+        "halfway_from": "halfway_from_s",
+        "countdown_from": "countdown_from_s",
+        "check_in_from": "check_in_from_s",
+    }
+    keys = ctx.mapping(node, "hands_free", tuple(names))
+    values = {
+        names[key]: _duration(ctx, value, f"hands_free {key}", 0.0, 3600.0)
+        for key, value in keys.items()
+    }
+    return HandsFree(**values)
 
 
 def _string_list(ctx: _Context, node: yaml.Node, what: str) -> tuple[str, ...]:
@@ -817,7 +872,7 @@ def _parse_section(ctx: _Context, node: yaml.Node, scope: _Scope) -> Section:
     keys = ctx.mapping(
         node,
         "a section",
-        ("title", "sides", "transition", "steps"),
+        ("title", "sides", "transition", "setup", "steps"),
         required=("title", "steps"),
         partial=True,
     )
@@ -839,7 +894,8 @@ def _parse_section(ctx: _Context, node: yaml.Node, scope: _Scope) -> Section:
     steps = ctx.attempt(_parse_steps, ctx, keys["steps"], _replace(scope, sides=sides), default=())
     if "title" not in keys:
         raise _Invalid()
-    return Section(title, steps, ctx.loc(node), sides, transition)
+    setup = _text(ctx, keys["setup"], "setup", ()) if "setup" in keys else None
+    return Section(title, steps, ctx.loc(node), sides, transition, setup)
 
 
 def _replace(scope: _Scope, **changes: Any) -> _Scope:
@@ -867,12 +923,12 @@ def _parse_steps(ctx: _Context, node: yaml.Node, scope: _Scope) -> tuple[Step, .
 
 
 _STEP_KEYS = {
-    "say": ("say",),
-    "pause": ("pause",),
-    "chime": ("chime",),
+    "say": ("say", "setup"),
+    "pause": ("pause", "setup"),
+    "chime": ("chime", "setup"),
     "include": ("include",),
-    "hold": ("hold", "say", "lead_in", "breathing", "halfway", "countdown", "encourage"),
-    "repeat": ("repeat", "say", "each", "count", "lead_in"),
+    "hold": ("hold", "say", "lead_in", "breathing", "halfway", "countdown", "encourage", "setup"),
+    "repeat": ("repeat", "say", "each", "count", "lead_in", "setup"),
 }
 
 
@@ -920,12 +976,13 @@ def _parse_step(ctx: _Context, node: yaml.Node, scope: _Scope) -> tuple[Step, ..
     keys = ctx.mapping(node, f"a {kind} step", _STEP_KEYS[kind])
     value = keys[kind]
     loc = ctx.loc(node)
+    setup = _text(ctx, keys["setup"], "setup", scope.sides) if "setup" in keys else None
     if kind == "say":
-        return (Say(_text(ctx, value, "say", scope.sides), loc),)
+        return (Say(_text(ctx, value, "say", scope.sides), loc, setup),)
     if kind == "pause":
-        return (Pause(_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S), loc),)
+        return (Pause(_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S), loc, setup),)
     if kind == "chime":
-        return (Chime(_sound_name(ctx, value, scope) or "chime", loc),)
+        return (Chime(_sound_name(ctx, value, scope) or "chime", loc, setup),)
     if kind == "include":
         body = _block(ctx, value, scope, "steps")
         return _parse_steps(ctx, body, _replace(scope, stack=(*scope.stack, value.value)))
@@ -937,8 +994,8 @@ def _parse_step(ctx: _Context, node: yaml.Node, scope: _Scope) -> tuple[Step, ..
         each_s = _duration(ctx, keys["each"], "each", 1.0, 120.0) if "each" in keys else 6.0
         aloud = ctx.boolean(keys["count"], "count") if "count" in keys else True
         count = _count_span(ctx, value, "repeat")
-        return (Repeat(count, loc, text, each_s, aloud, lead_in_s),)
-    return (_parse_hold(ctx, keys, scope, loc, text, lead_in_s),)
+        return (Repeat(count, loc, text, each_s, aloud, lead_in_s, setup),)
+    return (replace(_parse_hold(ctx, keys, scope, loc, text, lead_in_s), setup=setup),)
 
 
 def _parse_hold(
@@ -963,9 +1020,9 @@ def _parse_hold(
             halfway = Text((), ctx.loc(node)) if on else None
         else:
             halfway = _text(ctx, node, "halfway", scope.sides)
-    elif duration.lo >= 20:
+    elif duration.lo >= scope.hands_free.halfway_from_s:
         halfway = Text((), loc)
-    countdown = 3 if duration.lo >= 10 else 0
+    countdown = 3 if duration.lo >= scope.hands_free.countdown_from_s else 0
     if "countdown" in keys:
         countdown = ctx.integer(keys["countdown"], "countdown", 0, 10)
         if countdown and countdown + 1 > duration.lo:

@@ -1,0 +1,173 @@
+"""``build``: runs every stage, routine file in, finished audio and sidecars out.
+
+Everything a user can get wrong (routine, voice, output path, sound files) is checked
+before any synthesis starts. The timeline is compiled twice: first with estimated speech
+lengths to learn what must be said, then with the measured clip lengths, so the written
+timeline is exact to the sample.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .compiler import Estimate, Measured, compile_routine
+from .errors import UserError
+from .model import Diagnostic, Timeline, Voice
+from .routine import Routine, load_routine
+
+#: How many times the measured timeline may ask for new phrases before we give up.
+_MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Everything ``build`` needs; the CLI makes one from its options."""
+
+    routine: str
+    out: Path | None = None
+    fmt: str | None = None
+    engine: str | None = None
+    voice: str | None = None
+    rate: int | None = None
+    length_s: float | None = None
+    seed: int | None = None
+    bitrate: str = "96k"
+    jobs: int | None = None
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    loudness: str = "headphones"
+    cover: Path | None = None
+    strict: bool = False
+    output_dir: Path = Path("output")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    sidecars: tuple[Path, ...]
+    timeline: Timeline
+    synthesized: int
+    cached: int
+    size_bytes: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Callbacks the CLI uses to draw bars; the library never prints."""
+
+    synth: Callable[[int, int], None] | None = None
+    encode: Callable[[int, int], None] | None = None
+
+
+def build(settings: BuildSettings, progress: Progress | None = None) -> BuildResult:
+    """Builds one session; raises ``UserError`` for fixable mistakes before any work."""
+    from . import export, mixer, speech
+
+    started = time.perf_counter()
+    progress = progress or Progress()
+    routine = _with_voice(load_routine(settings.routine), settings)
+    fmt, out = _output(settings, routine)
+    export.check_output_path(out, fmt)
+    speech.check_voice(routine.voice)
+    if settings.cover is not None and not settings.cover.is_file():
+        raise UserError(f"cover image {settings.cover} does not exist", "check the --cover path")
+
+    timeline = _compile(routine, Estimate(routine.voice.rate), settings)
+    base_dir = Path(routine.base_dir)
+    sounds = mixer.load_sounds(timeline, base_dir)
+    music = mixer.load_music(routine.music, base_dir) if routine.music else None
+
+    clips: dict = {}
+    synthesized = cached = 0
+    for _ in range(_MAX_ROUNDS):
+        missing = [t for t in timeline.speech_texts() if t not in clips]
+        if not missing:
+            break
+        new, report = speech.synthesize(
+            missing,
+            routine.voice,
+            cache_dir=settings.cache_dir,
+            use_cache=settings.use_cache,
+            jobs=settings.jobs,
+            progress=progress.synth,
+        )
+        clips.update(new)
+        synthesized += report.synthesized
+        cached += report.cached
+        measured = Measured(
+            {text: len(clip) for text, clip in clips.items()},
+            {name: len(sound) for name, sound in sounds.items()},
+        )
+        timeline = _compile(routine, measured, settings)
+    _check_strict(timeline.diagnostics, settings.strict)
+
+    blocks = mixer.mix(timeline, clips, sounds, music=music, loudness=settings.loudness)
+    total = timeline.duration_sample
+
+    def on_encoded(done: int) -> None:
+        if progress.encode:
+            progress.encode(done, total)
+
+    export.encode(
+        blocks,
+        timeline,
+        out,
+        export.ExportSettings(fmt=fmt, bitrate=settings.bitrate, cover=settings.cover),
+        progress=on_encoded,
+    )
+    sidecars = export.write_sidecars(timeline, out)
+    return BuildResult(
+        path=out,
+        sidecars=tuple(sidecars),
+        timeline=timeline,
+        synthesized=synthesized,
+        cached=cached,
+        size_bytes=out.stat().st_size,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _with_voice(routine: Routine, settings: BuildSettings) -> Routine:
+    voice = routine.voice
+    return replace(
+        routine,
+        voice=Voice(
+            engine=settings.engine or voice.engine,
+            name=settings.voice or voice.name,
+            rate=settings.rate or voice.rate,
+        ),
+    )
+
+
+def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
+    """The format and path: ``--format`` wins, else the ``-o`` suffix, else mp3."""
+    from .export import FORMATS
+
+    fmt = settings.fmt
+    if fmt is None and settings.out is not None and settings.out.suffix:
+        fmt = settings.out.suffix.lstrip(".").lower()
+        if fmt not in FORMATS:
+            raise UserError(
+                f"unknown audio format {settings.out.suffix!r} in {settings.out}",
+                f"use one of {', '.join('.' + f for f in FORMATS)}, or pass --format",
+            )
+    fmt = fmt or "mp3"
+    out = settings.out or settings.output_dir / f"{routine.id}.{FORMATS[fmt].extension}"
+    return fmt, out
+
+
+def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSettings) -> Timeline:
+    return compile_routine(routine, measure, length_s=settings.length_s, seed=settings.seed)
+
+
+def _check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
+    if strict and diagnostics:
+        lines = "\n".join(str(d) for d in diagnostics)
+        raise UserError(
+            f"the routine has timing problems (--strict):\n{lines}",
+            "shorten the lines or lengthen the holds, or build without --strict",
+        )
