@@ -315,7 +315,7 @@ class _Compiler:
         limit = samples(self.routine.hands_free.max_silence_s)
         tick = self.measure.sound("tick")
         out: list[Event] = []
-        for event, following in zip(events, [*events[1:], None]):
+        for event, following in zip(events, [*events[1:], None], strict=True):
             out.append(event)
             if following is None or following.start_sample - event.end_sample <= limit:
                 continue
