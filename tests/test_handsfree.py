@@ -1,0 +1,102 @@
+"""The hands-free lint and the cues that make a session followable with eyes closed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise
+
+from voicecoach.compiler import compile_routine
+from voicecoach.handsfree import lint
+from voicecoach.model import Event, samples
+from voicecoach.routine import builtin_ids, load_routine, parse_routine
+
+from .conftest import MINIMAL
+
+SIDED = """\
+format: voicecoach/1
+id: sided
+title: Sided
+safety: [Stop on sharp pain.]
+sections:
+  - title: Roller
+    sides: [right, left]
+    steps:
+      - hold: 40s
+        say: Roll the {side} thigh slowly.
+      - hold: 20s
+        setup: the massage ball under the {side} thigh
+        say: Rest on the ball.
+"""
+
+
+def hands_free(timeline) -> list[str]:
+    return [d.message for d in timeline.diagnostics if d.message.startswith("hands-free")]
+
+
+def test_builtins_pass_the_lint() -> None:
+    for rid in builtin_ids():
+        assert hands_free(compile_routine(load_routine(rid))) == [], rid
+
+
+def test_no_silence_longer_than_the_limit() -> None:
+    text = SIDED.replace("hold: 40s", "hold: 3m").replace("Stop on sharp pain.]", "x]")
+    text = text.replace("sections:", "breathing: {guide: none}\nsections:")
+    timeline = compile_routine(parse_routine(text, "s.yaml"))
+    body = timeline.events
+    for a, b in pairwise(body):
+        assert b.start_sample - a.end_sample <= samples(20), (a, b)
+    assert any(e.cue == "pace" for e in body), "long gaps are filled with pace ticks"
+    assert any(e.cue == "remaining" for e in body), "a 3-minute hold gets time check-ins"
+
+
+def test_lint_catches_a_silent_gap() -> None:
+    routine = parse_routine(MINIMAL, "tiny.yaml")
+    timeline = compile_routine(routine)
+    last = timeline.events[-1]
+    gap = Event(last.end_sample + samples(45), last.end_sample + samples(46), "speech", text="Hi")
+    broken = replace(timeline, events=(*timeline.events, gap))
+    assert any("of silence" in d.message for d in lint(routine, broken))
+
+
+def test_lint_flags_short_lead_in_and_missing_safety() -> None:
+    messages = " ".join(hands_free(compile_routine(parse_routine(MINIMAL, "tiny.yaml"))))
+    assert "only 2 s to get into position" in messages
+    assert "no safety notes" in messages
+
+
+def test_sides_are_announced_chimed_and_closed() -> None:
+    timeline = compile_routine(parse_routine(SIDED, "sided.yaml"))
+    assert hands_free(timeline) == []
+    side_lines = [e.text for e in timeline.events if e.cue == "side"]
+    assert any("right" in (t or "") for t in side_lines)
+    assert any("left" in (t or "") for t in side_lines)
+    assert [e.sound for e in timeline.events if e.cue == "side" and e.kind == "chime"] == ["bell"]
+    done = [e for e in timeline.events if e.cue == "section_done"]
+    assert len(done) == 1 and done[0].side == "left"
+
+
+def test_setup_is_announced_before_the_step_that_needs_it() -> None:
+    timeline = compile_routine(parse_routine(SIDED, "sided.yaml"))
+    nexts = [e for e in timeline.events if e.cue == "next"]
+    assert nexts and "massage ball under the right thigh" in nexts[0].text
+    first_ball = next(e for e in timeline.events if e.text == "Rest on the ball.")
+    assert nexts[0].end_sample <= first_ball.start_sample
+    assert nexts[0].step == first_ball.step - 1, "announced during the previous hold"
+
+
+def test_gentle_cues_use_tones_instead_of_words() -> None:
+    text = SIDED.replace("sections:", "cues: gentle\nsections:")
+    timeline = compile_routine(parse_routine(text, "g.yaml"))
+    countdown = [e for e in timeline.events if e.cue == "countdown"]
+    assert countdown and all(e.kind == "tick" for e in countdown)
+    assert all(e.kind != "speech" for e in timeline.events if e.cue in ("halfway", "breath"))
+
+
+def test_pace_scales_within_ranges() -> None:
+    routine = load_routine("hamstring-release")
+    lengths = {
+        p: compile_routine(routine, pace=p).duration_s for p in ("brisk", "normal", "gentle")
+    }
+    assert lengths["brisk"] < lengths["normal"] < lengths["gentle"], lengths
+    fitted = compile_routine(routine, pace="gentle", length_s=lengths["normal"])
+    assert abs(fitted.duration_s - lengths["normal"]) <= 2
