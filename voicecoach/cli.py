@@ -64,6 +64,13 @@ length_option = click.option(
 seed_option = click.option(
     "--seed", type=int, help="Pick other wordings among a routine's alternatives."
 )
+pace_option = click.option(
+    "--pace",
+    type=click.Choice(["gentle", "normal", "brisk"]),
+    default="normal",
+    show_default=True,
+    help="Longer or shorter holds and gaps, within the routine's ranges.",
+)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat timing warnings (lines that do not fit) as errors."
 )
@@ -80,11 +87,13 @@ def _report(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
         raise click.exceptions.Exit(2)
 
 
-def _compile(routine_ref: str, length_s: float | None, seed: int | None) -> Timeline:
+def _compile(
+    routine_ref: str, length_s: float | None, seed: int | None, pace: str = "normal"
+) -> Timeline:
     from .compiler import compile_routine
     from .routine import load_routine
 
-    return compile_routine(load_routine(routine_ref), length_s=length_s, seed=seed)
+    return compile_routine(load_routine(routine_ref), length_s=length_s, seed=seed, pace=pace)
 
 
 @cli.command()
@@ -124,10 +133,18 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
 @cli.command()
 @click.argument("routine")
 @length_option
+@pace_option
 @seed_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline JSON instead.")
 @strict_option
-def plan(routine: str, length: float | None, seed: int | None, as_json: bool, strict: bool) -> None:
+def plan(
+    routine: str,
+    length: float | None,
+    pace: str,
+    seed: int | None,
+    as_json: bool,
+    strict: bool,
+) -> None:
     """Show the timed plan of a session: what is said when.
 
     ROUTINE is a path to a routine file or a built-in id (see `voicecoach list`).
@@ -138,7 +155,7 @@ def plan(routine: str, length: float | None, seed: int | None, as_json: bool, st
       voicecoach plan hamstring-quick
       voicecoach plan legs.yaml --length 12m --json > legs.timeline.json
     """
-    timeline = _compile(routine, length, seed)
+    timeline = _compile(routine, length, seed, pace)
     _report(timeline.diagnostics, strict)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
@@ -189,6 +206,7 @@ FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
 @click.option("--voice", help="Voice name of the engine (see `voicecoach voices`).")
 @click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
 @length_option
+@pace_option
 @seed_option
 @click.option("--bitrate", default="96k", show_default=True, help="Bitrate for lossy formats.")
 @click.option(
@@ -211,6 +229,7 @@ def build(
     voice: str | None,
     rate: int | None,
     length: float | None,
+    pace: str,
     seed: int | None,
     bitrate: str,
     loudness: str,
@@ -241,6 +260,7 @@ def build(
         voice=voice,
         rate=rate,
         length_s=length,
+        pace=pace,
         seed=seed,
         bitrate=bitrate,
         jobs=jobs,

@@ -33,6 +33,7 @@ class BuildSettings:
     voice: str | None = None
     rate: int | None = None
     length_s: float | None = None
+    pace: str = "normal"
     seed: int | None = None
     bitrate: str = "96k"
     jobs: int | None = None
@@ -161,7 +162,9 @@ def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
 
 
 def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSettings) -> Timeline:
-    return compile_routine(routine, measure, length_s=settings.length_s, seed=settings.seed)
+    return compile_routine(
+        routine, measure, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
+    )
 
 
 def _check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
