@@ -447,20 +447,25 @@ class _Compiler:
         p = self.phrases
         length = end - start
         cues: list[_Cue] = []
-        for k in range(hold.countdown, 0, -1):
+        limits = self.routine.hands_free
+        countdown = hold.countdown
+        if hold.countdown_auto and length < samples(limits.countdown_from_s):
+            countdown = 0
+        for k in range(countdown, 0, -1):
             at = end - k * SAMPLE_RATE
             if self.gentle:
                 cues.append(_Cue(3, at, "tick", "countdown", sound="tick"))
             else:
                 cues.append(_Cue(3, at, "speech", "countdown", p.number(k)))
-        if hold.halfway is not None:
+        halfway_off = hold.halfway_auto and length < samples(limits.halfway_from_s)
+        if hold.halfway is not None and not halfway_off:
             middle = start + length // 2
             if self.gentle:
                 cues.append(_Cue(2, middle, "chime", "halfway", sound="chime", movable=True))
             else:
                 text = self.pick(hold.halfway, sides) if hold.halfway.options else p.say("halfway")
                 cues.append(_Cue(2, middle, "speech", "halfway", text, movable=True))
-        if length >= samples(self.routine.hands_free.check_in_from_s):
+        if length >= samples(limits.check_in_from_s):
             cues.extend(self.check_ins(start, end))
         if self.next_setup is not None:
             what = p.say("next", f"{self.upcoming}", what=self.next_setup)

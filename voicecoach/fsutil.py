@@ -10,10 +10,12 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path, suffix: str = "") -> Iterator[Path]:
+def atomic_path(path: Path, suffix: str = "", durable: bool = True) -> Iterator[Path]:
     """Yields a temporary path beside ``path``; renames it onto ``path`` on success.
 
     On any exception (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
+    ``durable`` flushes the data to disk before the rename (skip it for caches, which
+    verify what they read anyway).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".part", dir=path.parent)
@@ -21,8 +23,9 @@ def atomic_path(path: Path, suffix: str = "") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        if durable:
+            with open(tmp_path, "rb+") as fh:
+                os.fsync(fh.fileno())
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, path)
     except BaseException:

@@ -65,8 +65,9 @@ def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
                 f"(at least {limits.lead_in_s:g} s; set `lead_in`)",
             )
         length = _hold_length(mine)
-        if length >= limits.halfway_from_s and "halfway" not in cues:
-            warn(step.location, f"a {length:.0f} s hold has no halfway cue")
+        wants_halfway = step.halfway is not None or step.halfway_auto
+        if length >= limits.halfway_from_s and wants_halfway and "halfway" not in cues:
+            warn(step.location, f"a {length:.0f} s hold has no halfway cue (no room for it)")
         if length >= limits.countdown_from_s and "countdown" not in cues:
             warn(step.location, f"a {length:.0f} s hold has no countdown (set `countdown: 3`)")
 

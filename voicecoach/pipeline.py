@@ -91,6 +91,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         new, report = speech.synthesize(
             missing,
             routine.voice,
+            language=routine.language,
             cache_dir=settings.cache_dir,
             use_cache=settings.use_cache,
             jobs=settings.jobs,

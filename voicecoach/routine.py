@@ -129,6 +129,9 @@ class Hold:
     countdown: int = 0
     encourage: Encourage | None = None
     setup: Text | None = None
+    #: Not set in the file: the compiler decides from the hold's resolved length.
+    halfway_auto: bool = False
+    countdown_auto: bool = False
 
 
 @dataclass(frozen=True)
@@ -894,7 +897,7 @@ def _parse_section(ctx: _Context, node: yaml.Node, scope: _Scope) -> Section:
     steps = ctx.attempt(_parse_steps, ctx, keys["steps"], _replace(scope, sides=sides), default=())
     if "title" not in keys:
         raise _Invalid()
-    setup = _text(ctx, keys["setup"], "setup", ()) if "setup" in keys else None
+    setup = _text(ctx, keys["setup"], "setup", sides) if "setup" in keys else None
     return Section(title, steps, ctx.loc(node), sides, transition, setup)
 
 
@@ -1020,9 +1023,9 @@ def _parse_hold(
             halfway = Text((), ctx.loc(node)) if on else None
         else:
             halfway = _text(ctx, node, "halfway", scope.sides)
-    elif duration.lo >= scope.hands_free.halfway_from_s:
+    else:
         halfway = Text((), loc)
-    countdown = 3 if duration.lo >= scope.hands_free.countdown_from_s else 0
+    countdown = 3 if duration.lo >= 4 else 0
     if "countdown" in keys:
         countdown = ctx.integer(keys["countdown"], "countdown", 0, 10)
         if countdown and countdown + 1 > duration.lo:
@@ -1036,7 +1039,18 @@ def _parse_hold(
         ek = ctx.mapping(keys["encourage"], "encourage", ("every", "say"), required=("say",))
         every = _duration(ctx, ek["every"], "encourage every", 5.0, 600.0) if "every" in ek else 20
         encourage = Encourage(float(every), _text(ctx, ek["say"], "encourage", scope.sides))
-    return Hold(duration, loc, text, lead_in_s, breathing, halfway, countdown, encourage)
+    return Hold(
+        duration,
+        loc,
+        text,
+        lead_in_s,
+        breathing,
+        halfway,
+        countdown,
+        encourage,
+        halfway_auto="halfway" not in keys,
+        countdown_auto="countdown" not in keys,
+    )
 
 
 def iter_steps(routine: Routine) -> Iterator[tuple[Section, Step]]:

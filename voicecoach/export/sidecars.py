@@ -1,0 +1,90 @@
+"""Files beside the audio: the exact timeline (JSON), captions (WebVTT), a script (text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..fsutil import write_text_atomic
+from ..model import Timeline
+
+
+def sidecar_paths(out_path: Path) -> dict[str, Path]:
+    stem = out_path.with_suffix("")
+    return {
+        "json": stem.with_name(stem.name + ".timeline.json"),
+        "vtt": stem.with_name(stem.name + ".vtt"),
+        "txt": stem.with_name(stem.name + ".txt"),
+    }
+
+
+def write_sidecars(timeline: Timeline, out_path: Path) -> list[Path]:
+    """Writes the three sidecars atomically; returns their paths."""
+    paths = sidecar_paths(out_path)
+    text = json.dumps(timeline.to_json(), indent=2, ensure_ascii=False) + "\n"
+    write_text_atomic(paths["json"], text)
+    write_text_atomic(paths["vtt"], render_vtt(timeline))
+    write_text_atomic(paths["txt"], render_script(timeline))
+    return list(paths.values())
+
+
+def _vtt_time(s: float) -> str:
+    ms = round(s * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    return f"{h:02d}:{m:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def vtt_escape(text: str) -> str:
+    """Cue text for WebVTT: markup characters as entities, no '-->' and no blank lines."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.split())
+
+
+def render_vtt(timeline: Timeline) -> str:
+    """WebVTT captions: one cue per spoken line."""
+    lines = ["WEBVTT", ""]
+    n = 0
+    for e in timeline.events:
+        if e.kind != "speech" or not e.text:
+            continue
+        n += 1
+        lines += [
+            str(n),
+            f"{_vtt_time(e.start_s)} --> {_vtt_time(e.end_s)}",
+            vtt_escape(e.text),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def clock(s: float) -> str:
+    """M:SS, or H:MM:SS from an hour on."""
+    whole = int(s)
+    h, rest = divmod(whole, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def render_script(timeline: Timeline) -> str:
+    """A printable script: safety notes first, then every spoken line with its clock time."""
+    out = [timeline.title, "=" * len(timeline.title)]
+    if timeline.author:
+        out.append(f"by {timeline.author}")
+    if timeline.description:
+        out += ["", timeline.description]
+    out += ["", f"Length: {clock(timeline.duration_s)}", ""]
+    if timeline.safety:
+        out += ["SAFETY", "------"]
+        out += [f"* {note}" for note in timeline.safety]
+        out.append("")
+    heading = None
+    for e in timeline.events:
+        if e.kind != "speech" or not e.text:
+            continue
+        current = e.section and (f"{e.section} ({e.side})" if e.side else e.section)
+        if current and current != heading:
+            heading = current
+            out += ["", current, "-" * len(current)]
+        out.append(f"{clock(e.start_s):>7}  {e.text}")
+    out += ["", f"End: {clock(timeline.duration_s)}", ""]
+    return "\n".join(out)

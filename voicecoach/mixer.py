@@ -1,0 +1,288 @@
+"""Stage 4: place every clip and sound on its sample and stream the session as blocks.
+
+``mix`` never holds the whole session: it walks the sorted events block by block, so a
+3-hour session mixes in the memory of a 5-minute one. Levels are set per clip before
+mixing (speech normalized and peak-limited, cues below it); a first streaming pass
+measures the session's integrated loudness and the second applies the last correction,
+so the file lands on the loudness target.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import wave
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserError
+from .loudness import LoudnessMeter, clip_loudness, true_peak_db
+from .model import SAMPLE_RATE, Event, Music, Timeline, samples
+
+
+@dataclass(frozen=True)
+class LoudnessTarget:
+    """Where a session's loudness lands, and how hard speech is compressed first."""
+
+    lufs: float
+    true_peak_db: float = -1.0
+    compress: bool = False
+
+
+LOUDNESS = {
+    "headphones": LoudnessTarget(-16.0),
+    "speaker": LoudnessTarget(-14.0, compress=True),
+}
+
+#: Level of each kind of sound relative to speech (LU). Cues sit under the voice.
+RELATIVE_LU = {"chime": -6.0, "tick": -12.0, "breath_in": -12.0, "breath_out": -12.0}
+_SPEAKER_LIFT_LU = 3.0
+#: Peak ceiling of a single clip, with headroom for the final correction.
+_CLIP_PEAK_DB = -2.5
+_FADE_IN = samples(0.0005)
+_FADE_OUT = samples(0.003)
+_DUCK_DB = -12.0
+_DUCK_ATTACK = samples(0.15)
+_DUCK_RELEASE = samples(0.4)
+_MUSIC_CROSSFADE = samples(0.5)
+
+
+def mix(
+    timeline: Timeline,
+    clips: Mapping[str, np.ndarray],
+    sounds: Mapping[str, np.ndarray],
+    *,
+    music: np.ndarray | None = None,
+    loudness: str = "headphones",
+    block_sample: int = 65536,
+) -> Iterator[np.ndarray]:
+    """Float32 blocks whose concatenation is the session, ``timeline.duration_sample`` long.
+
+    ``clips`` maps speech text to its clip, ``sounds`` maps sound names to audio; both
+    float32 mono at ``SAMPLE_RATE``. Raises ``UserError`` if an event has no audio.
+    """
+    target = LOUDNESS[loudness]
+    audio = _prepare(timeline.events, clips, sounds, target)
+    bed = _prepare_music(music, timeline.music) if music is not None else None
+    meter = LoudnessMeter()
+    for block in _blocks(timeline, audio, bed, block_sample):
+        meter.add(block)
+    measured = meter.integrated_lufs
+    gain_db = target.lufs - measured if math.isfinite(measured) else 0.0
+    gain = np.float32(10 ** (gain_db / 20))
+    ceiling = np.float32(10 ** (target.true_peak_db / 20) * 0.97)
+    return (
+        np.clip(block * gain, -ceiling, ceiling)
+        for block in _blocks(timeline, audio, bed, block_sample)
+    )
+
+
+def _prepare(
+    events: tuple[Event, ...],
+    clips: Mapping[str, np.ndarray],
+    sounds: Mapping[str, np.ndarray],
+    target: LoudnessTarget,
+) -> dict[tuple[str, str], np.ndarray]:
+    """Each distinct clip and sound, levelled and edged once, keyed by (kind, name)."""
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for e in events:
+        key = _key(e)
+        if key in out:
+            continue
+        if e.kind == "speech":
+            raw = clips.get(e.text or "")
+            if raw is None:
+                raise UserError(f"no audio for the spoken line {e.text!r}", "rebuild the clips")
+            out[key] = _level_speech(raw, target)
+        else:
+            raw = sounds.get(e.sound or "")
+            if raw is None:
+                raise UserError(f"no audio for the sound {e.sound!r}", "name it under `sounds:`")
+            lift = _SPEAKER_LIFT_LU if target.compress else 0.0
+            relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
+            out[key] = _level(raw, target.lufs + relative, edges=True)
+    return out
+
+
+def _key(e: Event) -> tuple[str, str]:
+    return ("speech", e.text or "") if e.kind == "speech" else (e.kind, e.sound or "")
+
+
+def _level_speech(clip: np.ndarray, target: LoudnessTarget) -> np.ndarray:
+    x = clip.astype(np.float32)
+    if target.compress:
+        x = _compress(x)
+    return _level(x, target.lufs, edges=True)
+
+
+def _level(x: np.ndarray, lufs: float, *, edges: bool) -> np.ndarray:
+    """Scales to a loudness, limits the true peak, and softens the first/last samples."""
+    x = x.astype(np.float32).copy()
+    loud = clip_loudness(x)
+    if math.isfinite(loud):
+        x *= np.float32(10 ** ((lufs - loud) / 20))
+    x = _limit(x, _CLIP_PEAK_DB)
+    if edges and x.size > _FADE_IN + _FADE_OUT:
+        x[:_FADE_IN] *= np.linspace(0.0, 1.0, _FADE_IN, dtype=np.float32)
+        x[x.size - _FADE_OUT :] *= np.linspace(1.0, 0.0, _FADE_OUT, dtype=np.float32)
+    return x
+
+
+def _limit(x: np.ndarray, ceiling_db: float) -> np.ndarray:
+    """A look-ahead limiter for one clip: a smooth gain dip wherever peaks pass the ceiling."""
+    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+    ceiling = 10 ** (ceiling_db / 20)
+    for _ in range(4):
+        if true_peak_db(x) <= ceiling_db:
+            return x
+        peak = maximum_filter1d(np.abs(x), size=samples(0.01))
+        gain = np.minimum(1.0, ceiling * 0.97 / np.maximum(peak, 1e-9))
+        gain = uniform_filter1d(gain, samples(0.005))
+        x = (x * np.minimum(gain, 1.0)).astype(np.float32)
+    return x
+
+
+def _compress(x: np.ndarray, threshold_db: float = -24.0, ratio: float = 3.0) -> np.ndarray:
+    """Gentle compression so soft syllables carry across a room (``--loudness speaker``)."""
+    from scipy.ndimage import uniform_filter1d
+
+    power = uniform_filter1d(x.astype(np.float64) ** 2, samples(0.01))
+    level_db = 10 * np.log10(np.maximum(power, 1e-12))
+    over = np.maximum(0.0, level_db - threshold_db)
+    gain_db = -over * (1 - 1 / ratio)
+    return (x * 10 ** (gain_db / 20)).astype(np.float32)
+
+
+def _prepare_music(music: np.ndarray, spec: Music | None) -> np.ndarray:
+    """A loopable bed at the routine's level: its end crossfaded into its start."""
+    volume_db = spec.volume_db if spec else -20.0
+    x = music.astype(np.float32)
+    loud = clip_loudness(x)
+    if math.isfinite(loud):
+        x = x * np.float32(10 ** ((-16.0 + volume_db - loud) / 20))
+    n = min(_MUSIC_CROSSFADE, x.size // 4)
+    if n:
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+        head = x[:n] * ramp + x[x.size - n :] * (1 - ramp)
+        x = np.concatenate([head, x[n : x.size - n]])
+    return x
+
+
+def _blocks(
+    timeline: Timeline,
+    audio: Mapping[tuple[str, str], np.ndarray],
+    bed: np.ndarray | None,
+    block_sample: int,
+) -> Iterator[np.ndarray]:
+    """The raw mix, block by block; only events touching the block are looked at."""
+    events = timeline.events
+    speech = [(e.start_sample, e.start_sample + audio[_key(e)].size) for e in events
+              if e.kind == "speech"]  # fmt: skip
+    total = timeline.duration_sample
+    longest = max((a.size for a in audio.values()), default=0)
+    first = 0
+    for start in range(0, total, block_sample):
+        end = min(total, start + block_sample)
+        block = np.zeros(end - start, dtype=np.float32)
+        while first < len(events) and events[first].start_sample + longest < start:
+            first += 1
+        for e in events[first:]:
+            if e.start_sample >= end:
+                break
+            clip = audio[_key(e)]
+            lo, hi = max(start, e.start_sample), min(end, e.start_sample + clip.size)
+            if lo < hi:
+                block[lo - start : hi - start] += clip[lo - e.start_sample : hi - e.start_sample]
+        if bed is not None:
+            block += _bed_slice(bed, start, end) * _duck(speech, start, end)
+        yield block
+
+
+def _bed_slice(bed: np.ndarray, start: int, end: int) -> np.ndarray:
+    idx = np.arange(start, end) % bed.size
+    return bed[idx]
+
+
+def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
+    """Music gain for samples start..end: down by 12 dB under speech, ramped both ways."""
+    gain = np.ones(end - start, dtype=np.float32)
+    low = np.float32(10 ** (_DUCK_DB / 20))
+    t = np.arange(start, end)
+    for s, e in speech:
+        if e + _DUCK_RELEASE < start or s - _DUCK_ATTACK > end:
+            continue
+        down = np.clip((s - t) / _DUCK_ATTACK, 0.0, 1.0)
+        up = np.clip((t - e) / _DUCK_RELEASE, 0.0, 1.0)
+        shape = low + (1 - low) * np.maximum(down, up)
+        np.minimum(gain, shape, out=gain)
+    return gain
+
+
+# -- loading sounds -----------------------------------------------------------------------
+
+
+@functools.cache
+def builtin_sound(name: str) -> np.ndarray | None:
+    """A built-in sound from ``audio_assets``, or None if there is no such sound."""
+    path = resources.files("voicecoach") / "audio_assets" / f"{name}.wav"
+    if not path.is_file():
+        return None
+    with path.open("rb") as fh, wave.open(fh, "rb") as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    data = data.astype(np.float32) / 32768.0
+    data.setflags(write=False)
+    return data
+
+
+def read_audio_file(path: Path) -> np.ndarray:
+    """Any wav/mp3/ogg/flac file as float32 mono at ``SAMPLE_RATE`` (through pydub)."""
+    from pydub import AudioSegment
+
+    from .export.ffmpeg import find_ffmpeg
+
+    AudioSegment.converter = find_ffmpeg()
+    try:
+        segment = AudioSegment.from_file(str(path))
+    except Exception as exc:
+        raise UserError(
+            f"cannot read the sound file {path}: {exc}", "use a wav, mp3 or ogg file"
+        ) from None
+    segment = segment.set_channels(1).set_frame_rate(SAMPLE_RATE).set_sample_width(2)
+    return np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
+
+
+def load_sounds(timeline: Timeline, base_dir: Path) -> dict[str, np.ndarray]:
+    """Audio for every sound the timeline uses: the routine's own files, else built-ins."""
+    own = dict(timeline.sounds)
+    out: dict[str, np.ndarray] = {}
+    for name in sorted({e.sound for e in timeline.events if e.sound} | {"tick"}):
+        if name in own:
+            path = base_dir / own[name]
+            if not path.is_file():
+                raise UserError(
+                    f"the sound {name!r} names {own[name]!r}, which does not exist in {base_dir}",
+                    "fix the path under `sounds:` (relative to the routine file)",
+                )
+            out[name] = read_audio_file(path)
+            continue
+        found = builtin_sound(name)
+        if found is None:
+            raise UserError(f"unknown sound {name!r}", "add it under `sounds:` in the routine")
+        out[name] = found
+    return out
+
+
+def load_music(music: Music, base_dir: Path) -> np.ndarray:
+    """The background bed named by the routine."""
+    path = base_dir / music.path
+    if not path.is_file():
+        raise UserError(
+            f"the music file {music.path!r} does not exist in {base_dir}",
+            "fix `music: {file: ...}` (relative to the routine file)",
+        )
+    return read_audio_file(path)

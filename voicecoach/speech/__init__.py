@@ -1,0 +1,126 @@
+"""Stage 3: spoken text to audio clips, offline, cached and in parallel.
+
+``synthesize`` takes the distinct texts of a timeline and returns one trimmed clip per
+text (float32, mono, 44.1 kHz). Cached clips are read back; the rest are made by worker
+processes, each phrase bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..model import Voice
+from .cache import ClipCache, clip_key, default_cache_dir
+from .clip import to_float
+from .engines import (
+    Engine,
+    VoiceInfo,
+    check_voice,
+    engine_names,
+    get_engine,
+    list_voices,
+    register_engine,
+)
+from .pool import Job, run_job, run_jobs
+
+__all__ = [
+    "ClipCache",
+    "Engine",
+    "SynthesisReport",
+    "VoiceInfo",
+    "check_voice",
+    "default_cache_dir",
+    "engine_names",
+    "get_engine",
+    "list_voices",
+    "register_engine",
+    "synthesize",
+]
+
+
+@dataclass(frozen=True)
+class SynthesisReport:
+    synthesized: int
+    cached: int
+    seconds: float
+
+
+def synthesize(
+    texts: Sequence[str],
+    voice: Voice,
+    *,
+    language: str = "en",
+    lexicon: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    timeout_s: float = 30.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], SynthesisReport]:
+    """One clip per distinct text; ``EngineError`` names a phrase the engine cannot say.
+
+    ``lexicon`` rewrites words in what the engine is given (pronunciation), never in the
+    text the clip is filed under.
+    """
+    started = time.perf_counter()
+    engine = get_engine(voice.engine)
+    version = engine.version()
+    cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
+    distinct = list(dict.fromkeys(texts))
+    spoken = {text: respell(text, lexicon) for text in distinct}
+    keys = {
+        text: clip_key(voice.engine, version, voice.name, voice.rate, language, spoken[text])
+        for text in distinct
+    }
+    clips: dict[str, np.ndarray] = {}
+    todo: list[str] = []
+    for text in distinct:
+        found = cache.get(keys[text]) if cache else None
+        if found is None:
+            todo.append(text)
+        else:
+            clips[text] = to_float(found)
+    cached = len(clips)
+    total = len(distinct)
+    if progress:
+        progress(cached, total)
+
+    def done(index: int, clip: np.ndarray) -> None:
+        text = todo[index]
+        if cache:
+            cache.put(keys[text], clip)
+        clips[text] = to_float(clip)
+        if progress:
+            progress(len(clips), total)
+
+    work = [Job(i, spoken[t], voice.name, voice.rate, language) for i, t in enumerate(todo)]
+    if work and engine.in_process:
+        for job in work:
+            index, data, error = run_job(engine, job)
+            if data is None:
+                from ..errors import EngineError
+
+                raise EngineError(voice.engine, job.text, error)
+            done(index, np.frombuffer(data, dtype=np.int16).copy())
+    elif work:
+        run_jobs(voice.engine, work, jobs or os.cpu_count() or 1, timeout_s, done)
+    report = SynthesisReport(len(todo), cached, time.perf_counter() - started)
+    return {text: clips[text] for text in distinct}, report
+
+
+def respell(text: str, lexicon: Mapping[str, str] | None) -> str:
+    """Applies a pronunciation lexicon: whole words, case-insensitive, longest first."""
+    if not lexicon:
+        return text
+    import re
+
+    words = sorted(lexicon, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    lower = {w.lower(): spoken for w, spoken in lexicon.items()}
+    return pattern.sub(lambda m: lower[m.group(0).lower()], text)

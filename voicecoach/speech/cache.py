@@ -1,0 +1,101 @@
+"""The clip cache: content-addressed, verified on read, written atomically.
+
+A clip's key is the hash of everything that shapes its sound (engine, engine version,
+voice, rate, language, text, sample rate). The file name also carries a hash of the
+file's own bytes, so a truncated or corrupted entry is detected, removed and made again,
+never played. Several builds may share one cache at the same time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ..fsutil import atomic_path
+from ..model import SAMPLE_RATE
+
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """``$VOICECOACH_CACHE``, else the user's cache folder."""
+    env = os.environ.get("VOICECOACH_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return platformdirs.user_cache_path("voicecoach") / "clips"
+
+
+def clip_key(engine: str, version: str, voice: str, rate: int, language: str, text: str) -> str:
+    """The content address of a clip."""
+    blob = json.dumps(
+        [CACHE_FORMAT, engine, version, voice, rate, language, text, SAMPLE_RATE],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _wav_bytes(clip: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(clip.astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+class ClipCache:
+    """Clips on disk under ``root/<key[:2]>/<key>.<digest>.wav``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._listing: dict[str, list[str]] = {}
+
+    def _shard(self, key: str) -> Path:
+        return self.root / key[:2]
+
+    def _names(self, key: str) -> list[str]:
+        shard = key[:2]
+        if shard not in self._listing:
+            try:
+                self._listing[shard] = os.listdir(self.root / shard)
+            except FileNotFoundError:
+                self._listing[shard] = []
+        return [n for n in self._listing[shard] if n.startswith(key + ".")]
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The cached clip, or None when missing or corrupt (a corrupt file is removed)."""
+        for name in self._names(key):
+            path = self._shard(key) / name
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            digest = name.split(".")[1]
+            if hashlib.sha256(data).hexdigest()[:16] == digest:
+                with contextlib.suppress(wave.Error, EOFError):
+                    with wave.open(io.BytesIO(data), "rb") as w:
+                        frames = w.readframes(w.getnframes())
+                    return np.frombuffer(frames, dtype="<i2").copy()
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        return None
+
+    def put(self, key: str, clip: np.ndarray) -> None:
+        """Stores a clip atomically; concurrent writers of one key both succeed."""
+        data = _wav_bytes(clip)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        path = self._shard(key) / f"{key}.{digest}.wav"
+        if path.exists():
+            return
+        with atomic_path(path, durable=False) as tmp:
+            tmp.write_bytes(data)

@@ -1,0 +1,232 @@
+"""Speech engines behind one small interface, and the registry that names them.
+
+An engine turns one phrase into raw audio. It runs inside a worker process (see
+``pool``), so a crash or hang in a native library cannot take the build down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import UserError
+from ..model import Voice
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    engine: str
+    name: str
+    language: str
+    description: str
+
+
+class Engine(Protocol):
+    """What every engine provides; ``synthesize`` returns audio and its sample rate."""
+
+    name: str
+    in_process: bool
+
+    def version(self) -> str: ...
+
+    def voices(self) -> list[VoiceInfo]: ...
+
+    def synthesize(
+        self, text: str, voice: str, rate: int, language: str
+    ) -> tuple[np.ndarray, int]: ...
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """pyttsx3 prints 'Audio saved to ...' on fd 1; keep our stdout clean."""
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+class EspeakEngine:
+    """espeak-ng through pyttsx3: small, offline, many languages; robotic but clear."""
+
+    name = "espeak"
+    in_process = False
+
+    def __init__(self) -> None:
+        self._tts: object | None = None
+
+    def version(self) -> str:
+        return _espeak_version()
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo(self.name, *v) for v in _espeak_voices()]
+
+    def _driver(self) -> object:
+        if self._tts is None:
+            import pyttsx3
+
+            self._tts = pyttsx3.init("espeak")
+        return self._tts
+
+    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
+        tts = self._driver()
+        voice_id = resolve_espeak_voice(voice, language)
+        if voice_id is not None:
+            tts.setProperty("voice", voice_id)  # type: ignore[attr-defined]
+        tts.setProperty("rate", rate)  # type: ignore[attr-defined]
+        with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
+            path = os.path.join(tmp, "phrase.wav")
+            # One runAndWait per phrase: queued save_to_file calls keep only the last file.
+            with _quiet_stdout():
+                tts.save_to_file(text, path)  # type: ignore[attr-defined]
+                tts.runAndWait()  # type: ignore[attr-defined]
+            return read_wav(path)
+
+
+@functools.cache
+def _espeak_version() -> str:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return "espeak-ng unknown"
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False).stdout
+    return " ".join(out.split()[:5])
+
+
+@functools.cache
+def _espeak_voices() -> tuple[tuple[str, str, str], ...]:
+    """(name, language, description) of every espeak voice; empty when espeak is missing."""
+    try:
+        import pyttsx3
+
+        with _quiet_stdout():
+            tts = pyttsx3.init("espeak")
+            found = tts.getProperty("voices")
+    except Exception:
+        return ()
+    out = []
+    for v in found:
+        langs = [
+            lang.decode(errors="replace") if isinstance(lang, bytes) else str(lang)
+            for lang in (v.languages or [])
+        ]
+        language = langs[0].lstrip("\x05").strip() if langs else v.id.split("/")[-1]
+        out.append((v.id, language, v.name))
+    return tuple(out)
+
+
+def resolve_espeak_voice(voice: str, language: str) -> str | None:
+    """A pyttsx3 voice id for a name ('en-us', 'gmw/en-US') or, for 'default', the language."""
+    known = _espeak_voices()
+    if voice == "default":
+        if language in ("", "en"):
+            return None
+        wanted = language.lower()
+    else:
+        wanted = voice.lower()
+    for vid, lang, _ in known:
+        if wanted in (vid.lower(), lang.lower(), vid.split("/")[-1].lower()):
+            return vid
+    return None if voice == "default" else voice
+
+
+def read_wav(path: str) -> tuple[np.ndarray, int]:
+    """A 16-bit PCM WAV file as int16 samples (channels averaged) and its rate."""
+    with wave.open(path, "rb") as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        data = w.readframes(w.getnframes())
+    if width != 2:
+        raise ValueError(f"expected 16-bit audio, got {8 * width}-bit")
+    samples = np.frombuffer(data, dtype="<i2")
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
+    return samples, rate
+
+
+class ToneEngine:
+    """A test engine with no system dependency: a voiced buzz as long as the phrase.
+
+    Its length follows the planner's words-per-minute estimate and it starts sharply, so
+    alignment can be checked to the sample. It is not speech; use it for tests and dry runs.
+    """
+
+    name = "tone"
+    in_process = True
+
+    def version(self) -> str:
+        return "tone 1"
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo(self.name, "default", "any", "test tones, not speech (for tests)")]
+
+    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
+        sr = 22050
+        words = len(text.split())
+        pauses = sum(text.count(c) for c in ".,;:!?")
+        length_s = 0.15 + words * 60.0 / rate + 0.2 * pauses
+        t = np.arange(int(length_s * sr)) / sr
+        f0 = 110 + (sum(map(ord, text)) % 60)
+        wave_ = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 5))
+        envelope = 0.6 + 0.4 * np.abs(np.sin(np.pi * 4 * t))
+        audio = 0.3 * wave_ * envelope
+        return (audio * 32767 / max(1.0, np.abs(audio).max() / 0.5)).astype(np.int16), sr
+
+
+_REGISTRY: dict[str, Callable[[], Engine]] = {"espeak": EspeakEngine, "tone": ToneEngine}
+
+
+def register_engine(name: str, factory: Callable[[], Engine]) -> None:
+    """Adds an engine (e.g. piper, or a fault-injecting one in tests)."""
+    _REGISTRY[name] = factory
+
+
+def engine_names() -> list[str]:
+    return sorted(n for n in _REGISTRY if not n.startswith("_"))
+
+
+def get_engine(name: str) -> Engine:
+    """A fresh engine by name; ``UserError`` naming the known engines otherwise."""
+    factory = _REGISTRY.get(name)
+    if factory is None:
+        raise UserError(
+            f"unknown speech engine {name!r}",
+            f"use --engine with one of: {', '.join(engine_names())} (`voicecoach voices`)",
+        )
+    return factory()
+
+
+def list_voices() -> list[VoiceInfo]:
+    """Every voice of every engine available here."""
+    return [v for name in engine_names() for v in get_engine(name).voices()]
+
+
+def check_voice(voice: Voice) -> None:
+    """Fails before any work when the engine or voice does not exist here."""
+    engine = get_engine(voice.engine)
+    if voice.engine == "espeak" and not _espeak_voices():
+        raise UserError(
+            "espeak-ng is not installed, so the espeak engine has no voice",
+            "run `make install` (it installs espeak-ng), or use --engine tone for a dry run",
+        )
+    if voice.name == "default":
+        return
+    names = {v.name.lower() for v in engine.voices()}
+    names |= {v.language.lower() for v in engine.voices()}
+    names |= {v.name.split("/")[-1].lower() for v in engine.voices()}
+    if voice.name.lower() not in names:
+        raise UserError(
+            f"engine {voice.engine!r} has no voice {voice.name!r}",
+            "run `voicecoach voices` to see the voices, then pass one with --voice",
+        )
