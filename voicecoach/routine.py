@@ -356,7 +356,11 @@ class _Context:
 
     def scalar(self, node: yaml.Node, what: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
-            raise self.error(node, f"{what} must be a single value, not a {_kind(node)}")
+            raise self.error(
+                node,
+                f"{what} must be a single value, not a {_kind(node)}",
+                "write one value after the colon, e.g. `gap: 1s`",
+            )
         return self.construct(node)
 
     def construct(self, node: yaml.ScalarNode) -> Any:
@@ -373,7 +377,9 @@ class _Context:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise self.error(node, f"{what} must be text, got {_describe(value)}")
+            raise self.error(
+                node, f"{what} must be text, got {_describe(value)}", "put the text in quotes"
+            )
         value = value.strip()
         if not value and not allow_empty:
             raise self.error(node, f"{what} is empty", "write some text or remove the key")
@@ -384,28 +390,42 @@ class _Context:
     def integer(self, node: yaml.Node, what: str, lo: int, hi: int) -> int:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(node, f"{what} must be a whole number, got {_describe(value)}")
+            raise self.error(
+                node, f"{what} must be a whole number, got {_describe(value)}", "e.g. 3"
+            )
         if not lo <= value <= hi:
-            raise self.error(node, f"{what} must be between {lo} and {hi}, got {value}")
+            raise self.error(
+                node, f"{what} must be between {lo} and {hi}, got {value}", "pick a value in range"
+            )
         return value
 
     def number(self, node: yaml.Node, what: str, lo: float, hi: float) -> float:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(node, f"{what} must be a number, got {_describe(value)}")
+            raise self.error(node, f"{what} must be a number, got {_describe(value)}", "e.g. -20")
         if not lo <= value <= hi:
-            raise self.error(node, f"{what} must be between {lo:g} and {hi:g}, got {value:g}")
+            raise self.error(
+                node,
+                f"{what} must be between {lo:g} and {hi:g}, got {value:g}",
+                "pick a value in range",
+            )
         return float(value)
 
     def boolean(self, node: yaml.Node, what: str) -> bool:
         value = self.scalar(node, what)
         if not isinstance(value, bool):
-            raise self.error(node, f"{what} must be true or false, got {_describe(value)}")
+            raise self.error(
+                node, f"{what} must be true or false, got {_describe(value)}", "write true or false"
+            )
         return value
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
         if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, f"{what} must be a list, not a {_kind(node)}")
+            raise self.error(
+                node,
+                f"{what} must be a list, not a {_kind(node)}",
+                "write `[a, b]` or one `- item` per line",
+            )
         return list(node.value)
 
     def mapping(
@@ -420,14 +440,18 @@ class _Context:
         """Keys to value nodes; unknown, duplicate and missing keys are errors."""
         if not isinstance(node, yaml.MappingNode):
             raise self.error(
-                node, f"{what} must be a mapping of keys to values, not a {_kind(node)}"
+                node,
+                f"{what} must be a mapping of keys to values, not a {_kind(node)}",
+                "write `key: value` lines, indented under it",
             )
         out: dict[str, yaml.Node] = {}
         keys: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = self.construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.error(key_node, f"keys in {what} must be text, got {_describe(key)}")
+                self.error(
+                    key_node, f"keys in {what} must be text, got {_describe(key)}", "quote the key"
+                )
                 continue
             if key in out:
                 self.error(key_node, f"duplicate key {key!r} in {what}", "keep only one of them")
@@ -530,7 +554,7 @@ def _duration_span(ctx: _Context, node: yaml.Node, what: str, lo: float, hi: flo
 def _duration(ctx: _Context, node: yaml.Node, what: str, lo: float, hi: float) -> float:
     span = _duration_span(ctx, node, what, lo, hi)
     if span.is_range:
-        raise ctx.error(node, f"{what} must be a single duration, not a range")
+        raise ctx.error(node, f"{what} must be a single duration, not a range", "e.g. 5s")
     return span.lo
 
 
@@ -796,15 +820,21 @@ def _parse_breathing(ctx: _Context, node: yaml.Node, base: Breathing) -> Breathi
 
 def _parse_sounds(ctx: _Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:
     if not isinstance(node, yaml.MappingNode):
-        raise ctx.error(node, "sounds must map sound names to files")
+        raise ctx.error(
+            node, "sounds must map sound names to files", "e.g. `sounds: {gong: gong.wav}`"
+        )
     out = []
     for key_node, value_node in node.value:
         name = ctx.string(key_node, "sound name")
         if not re.match(r"^[A-Za-z0-9_-]+$", name):
-            raise ctx.error(key_node, f"sound name {name!r} may use letters, digits, '-' and '_'")
+            raise ctx.error(
+                key_node, f"sound name {name!r} may use letters, digits, '-' and '_'", "rename it"
+            )
         path = ctx.string(value_node, f"sound {name!r}")
         if not path.lower().endswith((".wav", ".mp3", ".ogg", ".flac")):
-            raise ctx.error(value_node, f"sound {name!r}: {path!r} is not a wav/mp3/ogg/flac file")
+            raise ctx.error(
+                value_node, f"sound {name!r}: {path!r} is not a wav/mp3/ogg/flac file", "convert it"
+            )
         out.append((name, path))
     return tuple(out)
 
@@ -817,12 +847,16 @@ def _parse_music(ctx: _Context, node: yaml.Node) -> Music:
 
 def _parse_blocks(ctx: _Context, node: yaml.Node) -> dict[str, yaml.Node]:
     if not isinstance(node, yaml.MappingNode):
-        raise ctx.error(node, "blocks must map block names to step lists or sections")
+        raise ctx.error(
+            node,
+            "blocks must map block names to step lists or sections",
+            "see docs/routine-format.md",
+        )
     out: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
         name = ctx.string(key_node, "block name")
         if name in out:
-            ctx.error(key_node, f"duplicate block {name!r}")
+            ctx.error(key_node, f"duplicate block {name!r}", "rename one of them")
         out[name] = value_node
     return out
 
