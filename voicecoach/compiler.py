@@ -281,8 +281,7 @@ class _Compiler:
             following = units[i + 1] if i + 1 < len(units) else None
             self.run_unit(i, unit, following)
         self.section = self.side = None
-        end = self.sound(self.cursor, "bell", "outro")
-        self.cursor = end
+        self.cursor = self.sound(self.cursor, "bell", "outro") + samples(0.3)
         self.line(p.say("session_complete"), "outro", _LINE_GAP)
         if r.outro:
             self.line(self.pick(r.outro), "outro", _LINE_GAP)

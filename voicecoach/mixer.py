@@ -41,8 +41,10 @@ LOUDNESS = {
 #: Level of each kind of sound relative to speech (LU). Cues sit under the voice.
 RELATIVE_LU = {"chime": -6.0, "tick": -12.0, "breath_in": -12.0, "breath_out": -12.0}
 _SPEAKER_LIFT_LU = 3.0
-#: Peak ceiling of a single clip, with headroom for the final correction.
-_CLIP_PEAK_DB = -2.5
+#: Peak ceiling of a single clip: headroom for the final correction and lossy encoding.
+_CLIP_PEAK_DB = -3.0
+#: Sample-peak ceiling of the mix, below -1 dBTP by what MP3/AAC encoding may add.
+_MIX_PEAK_DB = -2.0
 _FADE_IN = samples(0.0005)
 _FADE_OUT = samples(0.003)
 _DUCK_DB = -12.0
@@ -69,12 +71,18 @@ def mix(
     audio = _prepare(timeline.events, clips, sounds, target)
     bed = _prepare_music(music, timeline.music) if music is not None else None
     meter = LoudnessMeter()
+    peak = 0.0
     for block in _blocks(timeline, audio, bed, block_sample):
         meter.add(block)
+        peak = max(peak, float(np.abs(block).max(initial=0.0)))
     measured = meter.integrated_lufs
+    ceiling_db = min(_MIX_PEAK_DB, target.true_peak_db - 1.0)
     gain_db = target.lufs - measured if math.isfinite(measured) else 0.0
+    if peak > 0:
+        # Never push peaks into the ceiling: a clipped peak comes back louder after encoding.
+        gain_db = min(gain_db, ceiling_db - 20 * math.log10(peak))
     gain = np.float32(10 ** (gain_db / 20))
-    ceiling = np.float32(10 ** (target.true_peak_db / 20) * 0.97)
+    ceiling = np.float32(10 ** (ceiling_db / 20))
     return (
         np.clip(block * gain, -ceiling, ceiling)
         for block in _blocks(timeline, audio, bed, block_sample)
@@ -120,12 +128,17 @@ def _level_speech(clip: np.ndarray, target: LoudnessTarget) -> np.ndarray:
 
 
 def _level(x: np.ndarray, lufs: float, *, edges: bool) -> np.ndarray:
-    """Scales to a loudness, limits the true peak, and softens the first/last samples."""
+    """Scales to a loudness with the true peak limited, and softens the first/last samples.
+
+    Limiting lowers loudness a little, so scale and limit alternate until both hold.
+    """
     x = x.astype(np.float32).copy()
-    loud = clip_loudness(x)
-    if math.isfinite(loud):
+    for _ in range(3):
+        loud = clip_loudness(x)
+        if not math.isfinite(loud) or abs(lufs - loud) < 0.05:
+            break
         x *= np.float32(10 ** ((lufs - loud) / 20))
-    x = _limit(x, _CLIP_PEAK_DB)
+        x = _limit(x, _CLIP_PEAK_DB)
     if edges and x.size > _FADE_IN + _FADE_OUT:
         x[:_FADE_IN] *= np.linspace(0.0, 1.0, _FADE_IN, dtype=np.float32)
         x[x.size - _FADE_OUT :] *= np.linspace(1.0, 0.0, _FADE_OUT, dtype=np.float32)

@@ -15,11 +15,11 @@ import tempfile
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import UserError
+from ..errors import ProcessError, UserError
 from ..model import Voice
 
 
@@ -60,13 +60,14 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 class EspeakEngine:
-    """espeak-ng through pyttsx3: small, offline, many languages; robotic but clear."""
+    """espeak-ng, one short-lived process per phrase: offline, many languages, deterministic.
+
+    A fresh process per phrase (about 10 ms) means the same text always gives the same
+    samples, whatever was said before; see ``Pyttsx3Engine`` for why that matters.
+    """
 
     name = "espeak"
     in_process = False
-
-    def __init__(self) -> None:
-        self._tts: object | None = None
 
     def version(self) -> str:
         return _espeak_version()
@@ -74,25 +75,58 @@ class EspeakEngine:
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo(self.name, *v) for v in _espeak_voices()]
 
-    def _driver(self) -> object:
+    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            raise RuntimeError("espeak-ng is not installed (run `make install`)")
+        voice_id = resolve_espeak_voice(voice, language) or "en"
+        with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
+            path = os.path.join(tmp, "phrase.wav")
+            cmd = [exe, "-v", voice_id, "-s", str(rate), "-w", path, "--stdin"]
+            done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True)
+            if done.returncode != 0:
+                raise ProcessError(cmd, done.returncode, done.stderr.decode(errors="replace"))
+            return read_wav(path)
+
+
+class Pyttsx3Engine:
+    """espeak-ng through pyttsx3, in-library (one ``runAndWait`` per phrase).
+
+    pyttsx3 keeps espeak's state between phrases, so a clip can differ by a few samples
+    depending on what the worker said before; builds stay identical through the cache,
+    but a cold build's bytes depend on how phrases were spread over workers.
+    """
+
+    name = "pyttsx3"
+    in_process = False
+
+    def __init__(self) -> None:
+        self._tts: Any = None
+
+    def version(self) -> str:
+        import pyttsx3
+
+        return f"pyttsx3 {getattr(pyttsx3, '__version__', '?')} {_espeak_version()}"
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo(self.name, *v) for v in _espeak_voices()]
+
+    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
         if self._tts is None:
             import pyttsx3
 
             self._tts = pyttsx3.init("espeak")
-        return self._tts
-
-    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
-        tts = self._driver()
+        tts = self._tts
         voice_id = resolve_espeak_voice(voice, language)
         if voice_id is not None:
-            tts.setProperty("voice", voice_id)  # type: ignore[attr-defined]
-        tts.setProperty("rate", rate)  # type: ignore[attr-defined]
+            tts.setProperty("voice", voice_id)
+        tts.setProperty("rate", rate)
         with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
             path = os.path.join(tmp, "phrase.wav")
-            # One runAndWait per phrase: queued save_to_file calls keep only the last file.
+            # Queued save_to_file calls keep only the last file: one runAndWait per phrase.
             with _quiet_stdout():
-                tts.save_to_file(text, path)  # type: ignore[attr-defined]
-                tts.runAndWait()  # type: ignore[attr-defined]
+                tts.save_to_file(text, path)
+                tts.runAndWait()
             return read_wav(path)
 
 
@@ -100,45 +134,37 @@ class EspeakEngine:
 def _espeak_version() -> str:
     exe = shutil.which("espeak-ng")
     if exe is None:
-        return "espeak-ng unknown"
+        return "espeak-ng missing"
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False).stdout
-    return " ".join(out.split()[:5])
+    return " ".join(out.split()[:4])
 
 
 @functools.cache
 def _espeak_voices() -> tuple[tuple[str, str, str], ...]:
-    """(name, language, description) of every espeak voice; empty when espeak is missing."""
-    try:
-        import pyttsx3
-
-        with _quiet_stdout():
-            tts = pyttsx3.init("espeak")
-            found = tts.getProperty("voices")
-    except Exception:
+    """(file name, language, description) of every espeak voice; empty without espeak."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
         return ()
-    out = []
-    for v in found:
-        langs = [
-            lang.decode(errors="replace") if isinstance(lang, bytes) else str(lang)
-            for lang in (v.languages or [])
-        ]
-        language = langs[0].lstrip("\x05").strip() if langs else v.id.split("/")[-1]
-        out.append((v.id, language, v.name))
-    return tuple(out)
+    out = subprocess.run([exe, "--voices"], capture_output=True, text=True, check=False).stdout
+    voices = []
+    for line in out.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 5 and not parts[4].startswith("mb/"):
+            voices.append((parts[4], parts[1], parts[3].replace("_", " ")))
+    return tuple(voices)
 
 
 def resolve_espeak_voice(voice: str, language: str) -> str | None:
-    """A pyttsx3 voice id for a name ('en-us', 'gmw/en-US') or, for 'default', the language."""
-    known = _espeak_voices()
+    """An espeak voice file for a name ('en-us', 'gmw/en-US') or, for 'default', the language."""
     if voice == "default":
         if language in ("", "en"):
             return None
         wanted = language.lower()
     else:
         wanted = voice.lower()
-    for vid, lang, _ in known:
-        if wanted in (vid.lower(), lang.lower(), vid.split("/")[-1].lower()):
-            return vid
+    for file, lang, _ in _espeak_voices():
+        if wanted in (file.lower(), lang.lower(), file.split("/")[-1].lower()):
+            return file
     return None if voice == "default" else voice
 
 
@@ -184,7 +210,11 @@ class ToneEngine:
         return (audio * 32767 / max(1.0, np.abs(audio).max() / 0.5)).astype(np.int16), sr
 
 
-_REGISTRY: dict[str, Callable[[], Engine]] = {"espeak": EspeakEngine, "tone": ToneEngine}
+_REGISTRY: dict[str, Callable[[], Engine]] = {
+    "espeak": EspeakEngine,
+    "pyttsx3": Pyttsx3Engine,
+    "tone": ToneEngine,
+}
 
 
 def register_engine(name: str, factory: Callable[[], Engine]) -> None:
@@ -215,7 +245,7 @@ def list_voices() -> list[VoiceInfo]:
 def check_voice(voice: Voice) -> None:
     """Fails before any work when the engine or voice does not exist here."""
     engine = get_engine(voice.engine)
-    if voice.engine == "espeak" and not _espeak_voices():
+    if voice.engine in ("espeak", "pyttsx3") and not _espeak_voices():
         raise UserError(
             "espeak-ng is not installed, so the espeak engine has no voice",
             "run `make install` (it installs espeak-ng), or use --engine tone for a dry run",

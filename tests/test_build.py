@@ -1,0 +1,251 @@
+"""End to end: build real sessions, decode them, and check what a listener would hear."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from voicecoach.errors import EngineError, UserError
+from voicecoach.model import SAMPLE_RATE, samples
+from voicecoach.pipeline import BuildSettings, build
+
+from .audio import dbfs, decode, ebur128, onset
+from .conftest import invoke
+
+ROUTINE = """\
+format: voicecoach/1
+id: legs
+title: Legs <&> "quotes"
+author: Test Author
+description: A short test session.
+safety: [Stop if you feel sharp pain.]
+equipment: [a ball]
+sections:
+  - title: Warm-up
+    steps:
+      - say: Stand tall.
+  - title: Ball
+    sides: [right, left]
+    steps:
+      - hold: 12s
+        say: Press the ball into the {side} thigh.
+      - repeat: 2
+        say: Bend the knee.
+        each: 3s
+"""
+
+
+@pytest.fixture(scope="module")
+def routine_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("routine") / "legs.yaml"
+    path.write_text(ROUTINE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def built(routine_file: Path, cache_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The same session as FLAC (sample-exact checks) and MP3 (what people get)."""
+    out = tmp_path_factory.mktemp("out")
+    flac = build(BuildSettings(str(routine_file), out=out / "legs.flac", cache_dir=cache_dir))
+    mp3 = build(BuildSettings(str(routine_file), out=out / "legs.mp3", cache_dir=cache_dir))
+    return flac, mp3
+
+
+def test_speech_starts_exactly_where_the_timeline_says(built) -> None:
+    flac, mp3 = built
+    for result, tolerance in ((flac, samples(0.001)), (mp3, samples(0.001))):
+        audio = decode(result.path)
+        for e in result.timeline.events:
+            if e.kind != "speech":
+                continue
+            found = onset(audio, e.start_sample)
+            assert found >= 0, f"no sound at {e.start_s} s for {e.text!r}"
+            assert abs(found - e.start_sample) <= tolerance, (
+                f"{result.path.suffix}: {e.text!r} starts at {found / SAMPLE_RATE:.4f} s, "
+                f"timeline says {e.start_s:.4f} s"
+            )
+
+
+def test_silence_between_cues_and_a_chime_at_each_section(built) -> None:
+    flac, _ = built
+    audio = decode(flac.path)
+    events = flac.timeline.events
+    for a, b in zip(events, events[1:], strict=False):
+        lo, hi = a.end_sample + samples(0.01), b.start_sample - samples(0.005)
+        if hi - lo > samples(0.1):
+            assert dbfs(audio[lo:hi]) < -50, f"noise between {a.end_s} and {b.start_s} s"
+    transitions = [e for e in events if e.cue == "transition" and e.kind == "chime"]
+    assert len(transitions) == 2
+    for e in transitions:
+        assert dbfs(audio[e.start_sample : e.start_sample + samples(0.1)]) > -30
+
+
+def test_duration_matches_the_timeline(built) -> None:
+    flac, mp3 = built
+    assert decode(flac.path).size == flac.timeline.duration_sample
+    assert abs(decode(mp3.path).size - mp3.timeline.duration_sample) <= 1152
+
+
+def test_loudness_and_true_peak_meet_spoken_word_targets(built) -> None:
+    _, mp3 = built
+    lufs, peak = ebur128(mp3.path)
+    assert -17.0 <= lufs <= -15.0, lufs
+    assert peak <= -1.0, peak
+
+
+def test_tags_and_chapters_read_back(built) -> None:
+    _, mp3 = built
+    tags = ID3(mp3.path)
+    assert str(tags["TIT2"]) == 'Legs <&> "quotes"'
+    assert str(tags["TPE1"]) == "Test Author"
+    assert tags.getall("COMM")[0].text == ["A short test session."]
+    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    titles = [str(c.sub_frames["TIT2"]) for c in chapters]
+    assert titles == ["Introduction", "Warm-up", "Ball (right)", "Ball (left)"]
+    for chap, expected in zip(chapters, mp3.timeline.chapters, strict=True):
+        assert chap.start_time == round(expected.start_s * 1000)
+    assert chapters[-1].end_time == round(mp3.timeline.duration_s * 1000)
+    (toc,) = tags.getall("CTOC")
+    assert list(toc.child_element_ids) == [c.element_id for c in chapters]
+    assert abs(MP3(mp3.path).info.length - mp3.timeline.duration_s) < 0.1
+
+
+def test_sidecars_match_the_audio(built) -> None:
+    _, mp3 = built
+    doc = json.loads(mp3.path.with_suffix(".timeline.json").read_text())
+    assert doc["duration_s"] == mp3.timeline.duration_s
+    speech = [e for e in doc["events"] if e["kind"] == "speech"]
+    cues = parse_vtt(mp3.path.with_suffix(".vtt").read_text())
+    assert len(cues) == len(speech)
+    for (start, end, text), e in zip(cues, speech, strict=True):
+        assert abs(start - e["start_s"]) < 0.0011 and abs(end - e["end_s"]) < 0.0011
+        assert text == e["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    script = mp3.path.with_suffix(".txt").read_text()
+    assert "SAFETY" in script and "Stop if you feel sharp pain." in script
+    assert "0:00  Legs" in script
+
+
+def parse_vtt(text: str) -> list[tuple[float, float, str]]:
+    """A strict little WebVTT reader: header, then numbered cues with times and one line."""
+    blocks = text.strip().split("\n\n")
+    assert blocks[0] == "WEBVTT"
+    cues = []
+    for block in blocks[1:]:
+        number, times, line = block.split("\n")
+        assert number.isdigit()
+        start, end = (_vtt_seconds(t) for t in times.split(" --> "))
+        assert end > start
+        cues.append((start, end, line))
+    return cues
+
+
+def _vtt_seconds(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_rebuild_is_byte_identical_and_synthesizes_nothing(
+    routine_file: Path, cache_dir: Path, built, tmp_path: Path
+) -> None:
+    _, mp3 = built
+    again = build(BuildSettings(str(routine_file), out=tmp_path / "legs.mp3", cache_dir=cache_dir))
+    assert again.synthesized == 0 and again.cached > 0
+    assert again.path.read_bytes() == mp3.path.read_bytes()
+
+
+def test_concurrent_builds_share_one_cache(routine_file: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    code = (
+        "import sys; from pathlib import Path; from voicecoach.pipeline import BuildSettings, build;"
+        "build(BuildSettings(sys.argv[1], out=Path(sys.argv[2]), cache_dir=Path(sys.argv[3])))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(routine_file), str(tmp_path / f"{i}.mp3"), str(cache)],
+            stderr=subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    assert (tmp_path / "0.mp3").read_bytes() == (tmp_path / "1.mp3").read_bytes()
+
+
+def test_failing_engine_is_a_clear_error_and_leaves_no_file(
+    routine_file: Path, tmp_path: Path
+) -> None:
+    from voicecoach.speech import register_engine
+    from voicecoach.speech.engines import ToneEngine
+
+    class Broken(ToneEngine):
+        name = "_broken"
+
+        def synthesize(self, text, voice, rate, language):
+            raise RuntimeError("no voice today")
+
+    register_engine("_broken", Broken)
+    out = tmp_path / "never.mp3"
+    with pytest.raises(EngineError, match="no voice today") as info:
+        build(BuildSettings(str(routine_file), out=out, engine="_broken", use_cache=False))
+    assert "Legs" in info.value.phrase or info.value.phrase
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_voice_and_bad_output_fail_before_any_work(
+    routine_file: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(UserError, match="has no voice 'klingon'") as info:
+        build(BuildSettings(str(routine_file), out=tmp_path / "x.mp3", voice="klingon"))
+    assert "voicecoach voices" in (info.value.hint or "") and "--voice" in (info.value.hint or "")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(UserError, match="is a file"):
+        build(BuildSettings(str(routine_file), out=blocker / "x.mp3"))
+    with pytest.raises(UserError, match="does not end in .mp3"):
+        build(BuildSettings(str(routine_file), out=tmp_path / "x.ogg", fmt="mp3"))
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "ogg", "wav"])
+def test_other_formats_decode_to_the_right_length(
+    routine_file: Path, cache_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    result = build(BuildSettings(str(routine_file), out=tmp_path / f"s.{fmt}", cache_dir=cache_dir))
+    audio = decode(result.path)
+    assert abs(audio.size - result.timeline.duration_sample) <= samples(0.03)
+    if fmt == "m4a":
+        from mutagen.mp4 import MP4
+
+        m4a = MP4(result.path)
+        assert m4a.tags["\xa9nam"] == ['Legs <&> "quotes"']
+        assert [c.title for c in m4a.chapters] == [c.title for c in result.timeline.chapters]
+
+
+def test_speaker_preset_is_louder(routine_file: Path, cache_dir: Path, tmp_path: Path) -> None:
+    result = build(
+        BuildSettings(
+            str(routine_file), out=tmp_path / "s.mp3", cache_dir=cache_dir, loudness="speaker"
+        )
+    )
+    lufs, peak = ebur128(result.path)
+    assert -15.0 <= lufs <= -13.0 and peak <= -1.0, (lufs, peak)
+
+
+def test_build_command_prints_one_summary_line(routine_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli.mp3"
+    result = invoke(["build", str(routine_file), "-o", str(out), "--engine", "tone"])
+    assert f"wrote {out}" in result.stdout and "cli.vtt" in result.stdout
+    assert out.exists() and np.isfinite(decode(out)).all()
