@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from itertools import pairwise
 import sys
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def test_silence_between_cues_and_a_chime_at_each_section(built) -> None:
     flac, _ = built
     audio = decode(flac.path)
     events = flac.timeline.events
-    for a, b in zip(events, events[1:], strict=False):
+    for a, b in pairwise(events):
         lo, hi = a.end_sample + samples(0.01), b.start_sample - samples(0.005)
         if hi - lo > samples(0.1):
             assert dbfs(audio[lo:hi]) < -50, f"noise between {a.end_s} and {b.start_s} s"
@@ -168,7 +169,8 @@ def test_rebuild_is_byte_identical_and_synthesizes_nothing(
 def test_concurrent_builds_share_one_cache(routine_file: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     code = (
-        "import sys; from pathlib import Path; from voicecoach.pipeline import BuildSettings, build;"
+        "import sys; from pathlib import Path;"
+        "from voicecoach.pipeline import BuildSettings, build;"
         "build(BuildSettings(sys.argv[1], out=Path(sys.argv[2]), cache_dir=Path(sys.argv[3])))"
     )
     procs = [
@@ -215,7 +217,7 @@ def test_unknown_voice_and_bad_output_fail_before_any_work(
     blocker.write_text("")
     with pytest.raises(UserError, match="is a file"):
         build(BuildSettings(str(routine_file), out=blocker / "x.mp3"))
-    with pytest.raises(UserError, match="does not end in .mp3"):
+    with pytest.raises(UserError, match=r"does not end in \.mp3"):
         build(BuildSettings(str(routine_file), out=tmp_path / "x.ogg", fmt="mp3"))
 
 
