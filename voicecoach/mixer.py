@@ -81,7 +81,8 @@ def mix(
     if peak > 0:
         # Never push peaks into the ceiling: a clipped peak comes back louder after encoding.
         gain_db = min(gain_db, ceiling_db - 20 * math.log10(peak))
-    gain = np.float32(10 ** (gain_db / 20))
+    # Rounded so that float noise in the measurement cannot change a single output sample.
+    gain = np.float32(10 ** (round(gain_db, 2) / 20))
     ceiling = np.float32(10 ** (ceiling_db / 20))
     return (
         np.clip(block * gain, -ceiling, ceiling)
@@ -193,7 +194,7 @@ def _blocks(
     block_sample: int,
 ) -> Iterator[np.ndarray]:
     """The raw mix, block by block; only events touching the block are looked at."""
-    events = timeline.events
+    events = sorted(timeline.events, key=lambda e: e.start_sample)
     speech = [(e.start_sample, e.start_sample + audio[_key(e)].size) for e in events
               if e.kind == "speech"]  # fmt: skip
     total = timeline.duration_sample

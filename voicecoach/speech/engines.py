@@ -226,15 +226,20 @@ def engine_names() -> list[str]:
     return sorted(n for n in _REGISTRY if not n.startswith("_"))
 
 
-def get_engine(name: str) -> Engine:
-    """A fresh engine by name; ``UserError`` naming the known engines otherwise."""
+def engine_factory(name: str) -> Callable[[], Engine]:
+    """What makes an engine (picklable, so worker processes can make their own)."""
     factory = _REGISTRY.get(name)
     if factory is None:
         raise UserError(
             f"unknown speech engine {name!r}",
             f"use --engine with one of: {', '.join(engine_names())} (`voicecoach voices`)",
         )
-    return factory()
+    return factory
+
+
+def get_engine(name: str) -> Engine:
+    """A fresh engine by name; ``UserError`` naming the known engines otherwise."""
+    return engine_factory(name)()
 
 
 def list_voices() -> list[VoiceInfo]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import EngineError
 from .clip import shape_clip
-from .engines import get_engine
+from .engines import engine_factory
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class Job:
     language: str
 
 
-def _work(engine_name: str, conn: Connection) -> None:
+def _work(factory: Callable[[], Any], conn: Connection) -> None:
     """Worker loop: one engine instance, many phrases, until the pipe closes."""
-    engine = get_engine(engine_name)
+    engine = factory()
     while True:
         try:
             job = conn.recv()
@@ -52,9 +52,9 @@ def run_job(engine: Any, job: Job) -> tuple[int, bytes | None, str]:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, engine: str) -> None:
+    def __init__(self, ctx: Any, factory: Callable[[], Any]) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_work, args=(engine, child), daemon=True)
+        self.process = ctx.Process(target=_work, args=(factory, child), daemon=True)
         self.process.start()
         child.close()
         self.job: Job | None = None
@@ -75,9 +75,10 @@ def run_jobs(
 ) -> None:
     """Runs every job in worker processes; calls ``on_done(index, clip)`` as each finishes."""
     ctx = mp.get_context("forkserver" if os.name == "posix" else "spawn")
+    factory = engine_factory(engine_name)
     queue = deque(jobs)
     tries: dict[int, int] = {}
-    pool = [_Worker(ctx, engine_name) for _ in range(max(1, min(workers, len(jobs))))]
+    pool = [_Worker(ctx, factory) for _ in range(max(1, min(workers, len(jobs))))]
 
     def fail(job: Job, reason: str) -> None:
         tries[job.index] = tries.get(job.index, 0) + 1
@@ -85,9 +86,16 @@ def run_jobs(
             raise EngineError(engine_name, job.text, reason)
         queue.appendleft(job)
 
-    def restart(i: int) -> None:
-        pool[i].kill()
-        pool[i] = _Worker(ctx, engine_name)
+    def restart(i: int) -> str:
+        """Replaces a dead or stuck worker; says what happened to it."""
+        old = pool[i]
+        old.process.join(0.5)
+        code = old.process.exitcode
+        old.kill()
+        pool[i] = _Worker(ctx, factory)
+        if code is None:
+            return f"no answer within {timeout_s:g} s; the engine was stopped"
+        return f"the engine process died (exit code {code})"
 
     try:
         while queue or any(w.job for w in pool):
@@ -107,8 +115,7 @@ def run_jobs(
                     try:
                         _, data, error = worker.conn.recv()
                     except (EOFError, OSError):
-                        restart(i)
-                        fail(job, "the engine process crashed")
+                        fail(job, restart(i))
                         continue
                     worker.job = None
                     if data is not None:
@@ -116,14 +123,7 @@ def run_jobs(
                     else:
                         fail(job, error)
                 elif not worker.process.is_alive() or time.monotonic() >= worker.deadline:
-                    code = worker.process.exitcode
-                    reason = (
-                        f"the engine process died (exit code {code})"
-                        if code is not None
-                        else f"no answer within {timeout_s:g} s; the engine was stopped"
-                    )
-                    restart(i)
-                    fail(job, reason)
+                    fail(job, restart(i))
     finally:
         for worker in pool:
             worker.kill()

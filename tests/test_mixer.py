@@ -1,0 +1,98 @@
+"""The streaming mixer, fed numpy-made clips: placement, silence, ducking, loudness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+import pytest
+
+from voicecoach.errors import UserError
+from voicecoach.loudness import integrated_loudness, true_peak_db
+from voicecoach.mixer import builtin_sound, mix
+from voicecoach.model import SAMPLE_RATE, Event, Music, Timeline, samples
+
+from .audio import ebur128, onset
+
+RNG = np.random.default_rng(7)
+
+
+def burst(seconds: float, level: float = 0.3) -> np.ndarray:
+    """Speech-like noise with a sharp start."""
+    n = samples(seconds)
+    envelope = 0.6 + 0.4 * np.sin(np.linspace(0, 20, n)) ** 2
+    return (level * RNG.standard_normal(n) * envelope).astype(np.float32)
+
+
+CLIPS = {"a": burst(1.2), "b": burst(0.7), "c": burst(2.0, 0.1)}
+
+
+def timeline(music: Music | None = None) -> Timeline:
+    events = (
+        Event(samples(0.2), samples(0.2) + CLIPS["a"].size, "speech", text="a"),
+        Event(samples(2.5), samples(2.5) + samples(1.2), "chime", sound="chime"),
+        Event(65530, 65530 + CLIPS["b"].size, "speech", text="b"),
+        Event(samples(6.0), samples(6.0) + CLIPS["c"].size, "speech", text="c"),
+        Event(samples(9.0), samples(9.0) + samples(0.08), "tick", sound="tick"),
+    )
+    return Timeline("t", "T", samples(10.0), events, music=music)
+
+
+SOUNDS = {"chime": builtin_sound("chime"), "tick": builtin_sound("tick")}
+
+
+def render(tl: Timeline, block: int = 65536, **kw) -> np.ndarray:
+    return np.concatenate(list(mix(tl, CLIPS, SOUNDS, block_sample=block, **kw)))
+
+
+def test_length_and_placement_are_exact() -> None:
+    tl = timeline()
+    out = render(tl)
+    assert out.size == tl.duration_sample
+    for e in tl.events:
+        found = onset(out, e.start_sample, threshold_db=-50)
+        assert 0 <= found - e.start_sample <= samples(0.001), (e, found)
+
+
+def test_block_size_does_not_change_a_sample() -> None:
+    tl = timeline()
+    assert np.array_equal(render(tl, 1000), render(tl, 65536))
+    assert np.array_equal(render(tl, 4410), render(tl, 1 << 20))
+
+
+def test_silence_between_events_is_digital_silence() -> None:
+    tl = timeline()
+    out = render(tl)
+    assert not out[: samples(0.2)].any()
+    gap = out[samples(3.8) : samples(5.9)]
+    assert not gap.any()
+
+
+def test_loudness_and_peak_targets_by_two_meters() -> None:
+    out = render(timeline())
+    ours = integrated_loudness([out])
+    theirs = pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(out.astype(np.float64))
+    ffmpeg_lufs, ffmpeg_peak = ebur128(out)
+    for value in (ours, theirs, ffmpeg_lufs):
+        assert -17.0 <= value <= -15.0, (ours, theirs, ffmpeg_lufs)
+    assert true_peak_db(out) <= -1.0 and ffmpeg_peak <= -1.0
+    louder = render(timeline(), loudness="speaker")
+    assert integrated_loudness([louder]) > ours + 1.0
+
+
+def test_music_is_looped_and_ducked_under_speech() -> None:
+    bed = (0.2 * np.sin(2 * np.pi * 220 * np.arange(samples(1.5)) / SAMPLE_RATE)).astype(np.float32)
+    tl = timeline(Music("bed.wav", -20.0))
+    out = np.concatenate(list(mix(tl, CLIPS, SOUNDS, music=bed)))
+    dry = render(timeline())
+    bed_only = out - dry * (np.abs(out - dry).max() > 0)
+    under = bed_only[samples(6.5) : samples(7.5)]
+    free = bed_only[samples(4.0) : samples(5.5)]
+    rms = lambda x: float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))  # noqa: E731
+    assert rms(free) > 0, "music plays between speech, past its own length (looped)"
+    assert 20 * np.log10(rms(free) / rms(under)) >= 10.0
+
+
+def test_missing_clip_is_a_clear_error() -> None:
+    tl = timeline()
+    with pytest.raises(UserError, match="no audio for the spoken line 'a'"):
+        list(mix(tl, {"b": CLIPS["b"], "c": CLIPS["c"]}, SOUNDS))

@@ -1,0 +1,133 @@
+"""The speech stage: real espeak clips, the verified cache, and engines that misbehave."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach.errors import EngineError, UserError
+from voicecoach.model import SAMPLE_RATE, Voice
+from voicecoach.speech import check_voice, register_engine, synthesize
+from voicecoach.speech.cache import ClipCache
+from voicecoach.speech.engines import ToneEngine
+
+
+class Hang(ToneEngine):
+    name = "_hang"
+    in_process = False
+
+    def synthesize(self, text, voice, rate, language):
+        if "hang" in text:
+            time.sleep(60)
+        return super().synthesize(text, voice, rate, language)
+
+
+class Crash(ToneEngine):
+    name = "_crash"
+    in_process = False
+
+    def synthesize(self, text, voice, rate, language):
+        os._exit(3)
+
+
+class Silent(ToneEngine):
+    name = "_silent"
+
+    def synthesize(self, text, voice, rate, language):
+        return np.zeros(22050, dtype=np.int16), 22050
+
+
+class Counting(ToneEngine):
+    name = "_count"
+    calls = 0
+
+    def synthesize(self, text, voice, rate, language):
+        Counting.calls += 1
+        return super().synthesize(text, voice, rate, language)
+
+
+for engine in (Hang, Crash, Silent, Counting):
+    register_engine(engine.name, engine)
+
+
+def test_espeak_phrase_is_real_trimmed_audio(tmp_path: Path) -> None:
+    clips, report = synthesize(["Roll slowly toward the hip."], Voice(), cache_dir=tmp_path)
+    clip = clips["Roll slowly toward the hip."]
+    assert report.synthesized == 1
+    assert clip.dtype == np.float32
+    assert 1.0 < clip.size / SAMPLE_RATE < 4.0
+    assert np.abs(clip[: SAMPLE_RATE // 1000]).max() > 10 ** (-45 / 20), "speech starts at once"
+    assert 20 * np.log10(np.abs(clip).max()) > -12
+
+
+def test_cache_hit_returns_identical_clips_without_calling_the_engine(tmp_path: Path) -> None:
+    texts = ["One", "Two", "Three"]
+    voice = Voice(engine="_count")
+    first, _ = synthesize(texts, voice, cache_dir=tmp_path)
+    calls = Counting.calls
+    second, report = synthesize(texts, voice, cache_dir=tmp_path)
+    assert Counting.calls == calls and report.synthesized == 0 and report.cached == 3
+    for text in texts:
+        assert np.array_equal(first[text], second[text])
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_corrupt_cache_entries_are_made_again_not_played(tmp_path: Path, damage: str) -> None:
+    voice = Voice(engine="_count")
+    good, _ = synthesize(["Breathe out."], voice, cache_dir=tmp_path)
+    (entry,) = tmp_path.rglob("*.wav")
+    data = bytearray(entry.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    again, report = synthesize(["Breathe out."], voice, cache_dir=tmp_path)
+    assert report.synthesized == 1
+    assert np.array_equal(again["Breathe out."], good["Breathe out."])
+    assert ClipCache(tmp_path).get(entry.name.split(".")[0]) is not None
+
+
+def test_hung_engine_is_stopped_retried_and_named(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(EngineError) as info:
+        synthesize(["fine", "this will hang"], Voice(engine="_hang"), use_cache=False,
+                   timeout_s=1.0, jobs=2)  # fmt: skip
+    assert info.value.phrase == "this will hang"
+    assert "no answer within 1 s" in str(info.value)
+    assert time.monotonic() - started < 10
+
+
+def test_crashing_engine_is_an_engine_error() -> None:
+    with pytest.raises(EngineError, match="died"):
+        synthesize(["boom"], Voice(engine="_crash"), use_cache=False, timeout_s=5)
+
+
+def test_silent_engine_output_is_refused() -> None:
+    with pytest.raises(EngineError, match="silence"):
+        synthesize(["quiet"], Voice(engine="_silent"), use_cache=False)
+
+
+def test_unknown_engine_and_voice_are_user_errors() -> None:
+    with pytest.raises(UserError, match="unknown speech engine 'nope'") as info:
+        check_voice(Voice(engine="nope"))
+    assert "--engine" in (info.value.hint or "")
+    with pytest.raises(UserError, match="no voice"):
+        check_voice(Voice(name="xx-nowhere"))
+    check_voice(Voice(name="en-us"))
+
+
+def test_lexicon_changes_what_is_spoken_not_the_key(tmp_path: Path) -> None:
+    voice = Voice(engine="_count")
+    plain, _ = synthesize(["Find the piriformis."], voice, cache_dir=tmp_path)
+    respelled, report = synthesize(
+        ["Find the piriformis."], voice, cache_dir=tmp_path,
+        lexicon={"piriformis": "peer ih for miss"},
+    )  # fmt: skip
+    assert report.synthesized == 1, "the spoken form is a different clip"
+    assert list(respelled) == ["Find the piriformis."]
+    assert respelled["Find the piriformis."].size != plain["Find the piriformis."].size
