@@ -217,6 +217,7 @@ FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
     help="headphones: -16 LUFS; speaker: -14 LUFS, gently compressed, for a phone on the floor.",
 )
 @click.option("--cover", type=click.Path(path_type=Path), help="Cover image (PNG or JPEG).")
+@click.option("--client", help="Greet this client by name at the start (and fill {client}).")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Synthesis workers [all cores].")
 @click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
 @strict_option
@@ -234,6 +235,7 @@ def build(
     bitrate: str,
     loudness: str,
     cover: Path | None,
+    client: str | None,
     jobs: int | None,
     no_cache: bool,
     strict: bool,
@@ -267,6 +269,7 @@ def build(
         use_cache=not no_cache,
         loudness=loudness,
         cover=cover,
+        client=client,
         strict=strict,
     )
     show = not quiet and sys.stderr.isatty()
@@ -316,6 +319,79 @@ class _Bars:
 
     def encode(self, done: int, total: int) -> None:
         self._update("mixing + encoding", done, total)
+
+
+@cli.command()
+@click.argument("routine")
+@click.option(
+    "--clients",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV with a header; columns: client, length, voice, rate, format, note, output.",
+)
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("output"),
+              show_default=True, help="Folder for the sessions.")  # fmt: skip
+@click.option("--jobs", type=click.IntRange(1, 256), help="Sessions built at once [all cores].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Local process pool, or a Dask cluster.")  # fmt: skip
+@click.option("--scheduler", help="Dask scheduler address [a local cluster].")
+@click.option("--engine", help="Speech engine for every row.")
+@click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
+def batch(
+    routine: str,
+    clients: Path,
+    out_dir: Path,
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
+    engine: str | None,
+    no_cache: bool,
+) -> None:
+    """Build one personalised session per row of a clients CSV.
+
+    Rows share the phrase cache; outputs that are up to date are skipped. A bad row is
+    reported with its row number while the others are built; the exit code is 1 when
+    any row failed.
+
+    \b
+    Example:
+      voicecoach batch hamstring-quick --clients clients.csv -o sessions/
+      printf 'client,length\nAna,5m\n' > c.csv
+      voicecoach batch hamstring-quick --clients c.csv
+    """
+    from .batch import BatchSettings, run_batch
+
+    settings = BatchSettings(
+        routine=routine,
+        clients=clients,
+        out_dir=out_dir,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        engine=engine,
+        use_cache=not no_cache,
+    )
+    show = sys.stderr.isatty()
+    bar = click.progressbar(length=1, label="sessions", file=sys.stderr) if show else None
+    seen: list[Any] = []
+
+    def progress(result: Any) -> None:
+        seen.append(result)
+        if bar is not None:
+            bar.length = max(bar.length or 1, len(seen))
+            bar.update(1)
+
+    results = run_batch(settings, progress)
+    if bar is not None:
+        bar.render_finish()
+    click.echo(f"{'row':>4}  {'status':<8} {'output':<32} detail")
+    for r in results:
+        detail = r.message or f"{r.seconds:.1f} s"
+        click.echo(f"{r.number:>4}  {r.status:<8} {(r.path or r.name):<32} {detail}")
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("built", "skipped", "failed")}
+    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if counts["failed"]:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

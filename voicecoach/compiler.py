@@ -16,7 +16,20 @@ from . import handsfree
 from .errors import RoutineError, UserError
 from .model import SAMPLE_RATE, Chapter, Diagnostic, Event, Timeline, samples, seconds
 from .phrases import Phrases
-from .routine import Breathing, Chime, Hold, Pause, Repeat, Routine, Say, Section, Step, Text, fill
+from .routine import (
+    Breathing,
+    Chime,
+    Hold,
+    Pause,
+    Repeat,
+    Routine,
+    Say,
+    Section,
+    Step,
+    Text,
+    clean_client_name,
+    fill,
+)
 
 MAX_SESSION_S = 12 * 3600
 #: Pace: where ranges sit without --length (0 = shortest, 1 = longest) and a gap scale.
@@ -86,11 +99,13 @@ def compile_routine(
     length_s: float | None = None,
     seed: int | None = None,
     pace: str = "normal",
+    client: str | None = None,
 ) -> Timeline:
     """The session's timeline; with ``length_s``, ranges are chosen to land on that length.
 
     ``pace`` (gentle, normal, brisk) sets where ranges sit and scales the gaps; with
-    ``length_s`` the gaps stay scaled and the ranges are fitted to the length.
+    ``length_s`` the gaps stay scaled and the ranges are fitted to the length. ``client``
+    adds a personal greeting and fills ``{client}`` in the routine's text.
 
     Raises ``RoutineError`` when the target length cannot be reached (naming the shortest
     and longest possible) or the session would exceed 12 hours.
@@ -100,10 +115,11 @@ def compile_routine(
     if pace not in PACES:
         raise UserError(f"unknown pace {pace!r}", f"use --pace {'|'.join(PACES)}")
     position, gap_scale = PACES[pace]
+    client = clean_client_name(client) if client else None
     if length_s is None:
-        timeline = _Compiler(routine, measure, seed, position, position, gap_scale).run()
+        timeline = _Compiler(routine, measure, seed, position, position, gap_scale, client).run()
     else:
-        timeline = _fit_length(routine, measure, seed, length_s, gap_scale)
+        timeline = _fit_length(routine, measure, seed, length_s, gap_scale, client)
     lint = handsfree.lint(routine, timeline)
     timeline = replace(timeline, diagnostics=timeline.diagnostics + tuple(lint))
     if timeline.duration_s > MAX_SESSION_S:
@@ -116,12 +132,17 @@ def compile_routine(
 
 
 def _fit_length(
-    routine: Routine, measure: Measure, seed: int, target_s: float, gap_scale: float
+    routine: Routine,
+    measure: Measure,
+    seed: int,
+    target_s: float,
+    gap_scale: float,
+    client: str | None,
 ) -> Timeline:
     """Finds range positions (durations and counts) whose total lands on ``target_s``."""
 
     def run(t_count: float, t_time: float) -> Timeline:
-        return _Compiler(routine, measure, seed, t_count, t_time, gap_scale).run()
+        return _Compiler(routine, measure, seed, t_count, t_time, gap_scale, client).run()
 
     shortest, longest = run(0.0, 0.0), run(1.0, 1.0)
     if not (
@@ -209,6 +230,7 @@ class _Compiler:
         t_count: float,
         t_time: float,
         gap_scale: float = 1.0,
+        client: str | None = None,
     ) -> None:
         self.routine = routine
         self.measure = measure
@@ -218,6 +240,7 @@ class _Compiler:
         self.phrases = Phrases(routine.language, seed)
         self.gap = samples(routine.gap_s * gap_scale)
         self.gentle = routine.cues == "gentle"
+        self.client = client
         self.next_setup: str | None = None
         self.upcoming = -1
         self.announced: set[int] = set()
@@ -258,7 +281,7 @@ class _Compiler:
         self.diagnostics.setdefault(key, Diagnostic(str(location), message, seconds(overflow)))
 
     def pick(self, text: Text, sides: tuple[str, ...] = ()) -> str:
-        return fill(text.pick(self.seed, self.side or ""), self.side, sides)
+        return fill(text.pick(self.seed, self.side or ""), self.side, sides, self.client)
 
     # -- the session ------------------------------------------------------------------------
 
@@ -267,6 +290,8 @@ class _Compiler:
         p = self.phrases
         self.chapters.append(Chapter(0, "Introduction"))
         self.line(p.say("welcome", title=r.title), "intro", _LINE_GAP)
+        if self.client:
+            self.line(p.say("greeting", client=self.client), "greeting", _LINE_GAP)
         if r.intro:
             self.line(self.pick(r.intro), "intro", _LINE_GAP)
         if r.equipment:
@@ -376,7 +401,7 @@ class _Compiler:
         """A following unit's setup text, filled for that unit's side."""
         assert unit.setup is not None
         text = unit.setup.pick(self.seed, unit.side or "")
-        return fill(text, unit.side, unit.section.sides)
+        return fill(text, unit.side, unit.section.sides, self.client)
 
     def run_step(self, step: Step, sides: tuple[str, ...]) -> None:
         if isinstance(step, Say):
@@ -472,7 +497,9 @@ class _Compiler:
         if hold.encourage is not None:
             every = samples(hold.encourage.every_s)
             for n, at in enumerate(range(start + every, end, every)):
-                text = fill(hold.encourage.text.pick(self.seed, f"{n}"), self.side, sides)
+                text = fill(
+                    hold.encourage.text.pick(self.seed, f"{n}"), self.side, sides, self.client
+                )
                 cues.append(_Cue(1, at, "speech", "encourage", text, movable=True))
         if hold.breathing is not None:
             cues.extend(self.breath_cues(hold.breathing, start, end))

@@ -35,6 +35,8 @@ class BuildSettings:
     length_s: float | None = None
     pace: str = "normal"
     seed: int | None = None
+    client: str | None = None
+    note: str | None = None
     bitrate: str = "96k"
     jobs: int | None = None
     use_cache: bool = True
@@ -163,8 +165,16 @@ def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
 
 
 def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSettings) -> Timeline:
+    if settings.note:
+        note = " ".join(settings.note.split())
+        routine = replace(routine, description=f"{routine.description}\n\n{note}".strip())
     return compile_routine(
-        routine, measure, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
+        routine,
+        measure,
+        length_s=settings.length_s,
+        seed=settings.seed,
+        pace=settings.pace,
+        client=settings.client,
     )
 
 

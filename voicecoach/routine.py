@@ -31,7 +31,7 @@ MAX_DEPTH = 40
 MAX_REPS = 200
 MAX_STEP_S = 3600.0
 BREATHING_GUIDES = ("spoken", "tones", "none")
-PLACEHOLDERS = ("side", "other_side")
+PLACEHOLDERS = ("side", "other_side", "client")
 STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "include")
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -613,9 +613,9 @@ def _check_placeholders(
             raise ctx.error(
                 node,
                 f"unknown placeholder {{{name}}} in {what}{_did_you_mean(name, PLACEHOLDERS)}",
-                "placeholders: {side}, {other_side}; write {{ and }} for literal braces",
+                "placeholders: {side}, {other_side}, {client}; write {{ and }} for literal braces",
             )
-        if not sides:
+        if not sides and name != "client":
             raise ctx.error(
                 node,
                 f"{{{name}}} is used in a section without sides",
@@ -623,12 +623,27 @@ def _check_placeholders(
             )
 
 
-def fill(text: str, side: str | None, sides: tuple[str, ...]) -> str:
-    """Replace ``{side}`` and ``{other_side}`` in an already checked line."""
-    if side is None:
-        return text.replace("{{", "{").replace("}}", "}")
-    other = sides[(sides.index(side) + 1) % len(sides)] if len(sides) > 1 else side
-    return text.format(side=side, other_side=other)
+def fill(text: str, side: str | None, sides: tuple[str, ...], client: str | None = None) -> str:
+    """Replaces ``{side}``, ``{other_side}`` and ``{client}`` in an already checked line.
+
+    Without a client name, ``{client}`` disappears and the sentence closes up around it.
+    """
+    values = {"client": client or ""}
+    if side is not None:
+        values["side"] = side
+        values["other_side"] = (
+            sides[(sides.index(side) + 1) % len(sides)] if len(sides) > 1 else side
+        )
+    out = text.format_map(values)
+    if not client and "{client}" in text:
+        out = re.sub(r"\s+([,.!?;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip()
+    return out
+
+
+def clean_client_name(name: str) -> str:
+    """A client name fit to be spoken and printed: no control characters, at most 80 long."""
+    printable = "".join(ch for ch in name if ch.isprintable())
+    return " ".join(printable.split())[:80]
 
 
 # -- the routine ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ processes, each phrase bounded by a timeout.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -100,7 +101,9 @@ def synthesize(
             progress(len(clips), total)
 
     work = [Job(i, spoken[t], voice.name, voice.rate, language) for i, t in enumerate(todo)]
-    if work and engine.in_process:
+    workers = jobs or os.cpu_count() or 1
+    daemon = multiprocessing.current_process().daemon
+    if work and (engine.in_process or (engine.isolated and (workers == 1 or daemon))):
         for job in work:
             index, data, error = run_job(engine, job)
             if data is None:
@@ -109,7 +112,7 @@ def synthesize(
                 raise EngineError(voice.engine, job.text, error)
             done(index, np.frombuffer(data, dtype=np.int16).copy())
     elif work:
-        run_jobs(voice.engine, work, jobs or os.cpu_count() or 1, timeout_s, done)
+        run_jobs(voice.engine, work, workers, timeout_s, done)
     report = SynthesisReport(len(todo), cached, time.perf_counter() - started)
     return {text: clips[text] for text in distinct}, report
 

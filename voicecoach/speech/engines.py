@@ -35,7 +35,10 @@ class Engine(Protocol):
     """What every engine provides; ``synthesize`` returns audio and its sample rate."""
 
     name: str
+    #: Safe to run in the calling process (pure Python, no native state).
     in_process: bool
+    #: Does its work in a child process it bounds itself, so it may run in-process too.
+    isolated: bool
 
     def version(self) -> str: ...
 
@@ -68,6 +71,8 @@ class EspeakEngine:
 
     name = "espeak"
     in_process = False
+    isolated = True
+    timeout_s = 30.0
 
     def version(self) -> str:
         return _espeak_version()
@@ -83,7 +88,9 @@ class EspeakEngine:
         with tempfile.TemporaryDirectory(prefix="voicecoach-tts-") as tmp:
             path = os.path.join(tmp, "phrase.wav")
             cmd = [exe, "-v", voice_id, "-s", str(rate), "-w", path, "--stdin"]
-            done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True)
+            done = subprocess.run(
+                cmd, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout_s
+            )
             if done.returncode != 0:
                 raise ProcessError(cmd, done.returncode, done.stderr.decode(errors="replace"))
             return read_wav(path)
@@ -99,6 +106,7 @@ class Pyttsx3Engine:
 
     name = "pyttsx3"
     in_process = False
+    isolated = False
 
     def __init__(self) -> None:
         self._tts: Any = None
@@ -190,6 +198,7 @@ class ToneEngine:
 
     name = "tone"
     in_process = True
+    isolated = False
 
     def version(self) -> str:
         return "tone 1"

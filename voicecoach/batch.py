@@ -1,0 +1,250 @@
+"""``batch``: one personalised session per row of a clients CSV, in parallel.
+
+Rows share the clip cache, so a phrase common to a hundred clients is synthesized once.
+A bad row is reported with its number and reason while every other row is still built;
+outputs that are already up to date are skipped. Rows run in a local process pool or,
+with ``executor="dask"``, on a Dask distributed cluster (the ``cluster`` extra).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from . import __version__
+from .errors import UserError, VoicecoachError
+from .fsutil import write_text_atomic
+from .pipeline import BuildSettings, build
+from .routine import parse_duration, resolve
+
+COLUMNS = ("client", "length", "voice", "rate", "format", "note", "output")
+STATE_FILE = ".voicecoach-batch.json"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    routine: str
+    clients: Path
+    out_dir: Path = Path("output")
+    jobs: int | None = None
+    executor: str = "local"
+    scheduler: str | None = None
+    cache_dir: Path | None = None
+    engine: str | None = None
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CSV row: its number (as a spreadsheet shows it) and build, or why not."""
+
+    number: int
+    name: str
+    settings: BuildSettings | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    number: int
+    name: str
+    status: str  # built, skipped, failed
+    path: str = ""
+    message: str = ""
+    seconds: float = 0.0
+
+
+def read_rows(settings: BatchSettings) -> list[Row]:
+    """Parses the CSV into per-row build settings; bad rows carry their reason."""
+    resolve(settings.routine)
+    try:
+        text = settings.clients.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UserError(
+            f"cannot read {settings.clients}: {exc.strerror}", "check --clients"
+        ) from None
+    reader = csv.DictReader(text.splitlines())
+    unknown = [c for c in reader.fieldnames or [] if c.strip() not in COLUMNS]
+    if unknown:
+        raise UserError(
+            f"{settings.clients}: unknown column(s) {', '.join(unknown)}",
+            f"columns: {', '.join(COLUMNS)}",
+        )
+    rows = []
+    for number, record in enumerate(reader, start=2):
+        values = {k.strip(): (v or "").strip() for k, v in record.items() if k}
+        rows.append(_row(number, values, settings))
+    if not rows:
+        raise UserError(
+            f"{settings.clients} has no rows", "add one line per client under the header"
+        )
+    return rows
+
+
+def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
+    client = values.get("client") or None
+    name = values.get("output") or (slug(client) if client else f"row-{number}")
+    fmt = values.get("format") or "mp3"
+    if not _NAME_RE.match(name) or ".." in name:
+        return Row(number, name, None, f"bad characters in the output name {name!r}")
+    length_s = None
+    if values.get("length"):
+        length_s = parse_duration(values["length"])
+        if not length_s:
+            return Row(number, name, None, f"length {values['length']!r} is not a duration")
+    rate = None
+    if values.get("rate"):
+        if not values["rate"].isdigit() or not 60 <= int(values["rate"]) <= 450:
+            return Row(number, name, None, f"rate {values['rate']!r} is not 60-450")
+        rate = int(values["rate"])
+    out = settings.out_dir / f"{name}.{fmt}"
+    build_settings = BuildSettings(
+        routine=settings.routine,
+        out=out,
+        fmt=fmt,
+        engine=settings.engine,
+        voice=values.get("voice") or None,
+        rate=rate,
+        length_s=length_s,
+        client=client,
+        note=values.get("note") or None,
+        jobs=1,
+        use_cache=settings.use_cache,
+        cache_dir=settings.cache_dir,
+    )
+    return Row(number, name, build_settings)
+
+
+def slug(text: str) -> str:
+    """'Ana García' -> 'ana-garcia': a safe file name from a client's name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "client"
+
+
+def fingerprint(settings: BuildSettings) -> str:
+    """Changes whenever the routine file, the row or voicecoach itself changes."""
+    routine = resolve(settings.routine).read_bytes()
+    blob = json.dumps([__version__, asdict(settings)], default=str, sort_keys=True)
+    return hashlib.sha256(routine + blob.encode()).hexdigest()
+
+
+def build_row(row: Row) -> RowResult:
+    """Builds one row; never raises for a user or engine problem (it becomes the result)."""
+    started = time.perf_counter()
+    if row.settings is None:
+        return RowResult(row.number, row.name, "failed", message=row.error)
+    try:
+        result = build(row.settings)
+    except VoicecoachError as exc:
+        return RowResult(row.number, row.name, "failed", message=exc.format().split("\n")[0])
+    return RowResult(
+        row.number, row.name, "built", str(result.path), seconds=time.perf_counter() - started
+    )
+
+
+def run_batch(
+    settings: BatchSettings, progress: Callable[[RowResult], None] | None = None
+) -> list[RowResult]:
+    """Builds every row; returns one result per row in CSV order."""
+    if settings.executor not in ("local", "dask"):
+        raise UserError(f"unknown executor {settings.executor!r}", "use --executor local|dask")
+    from .speech import default_cache_dir
+
+    settings = replace(settings, cache_dir=settings.cache_dir or default_cache_dir())
+    rows = [
+        replace(r, settings=replace(r.settings, cache_dir=settings.cache_dir)) if r.settings else r
+        for r in read_rows(settings)
+    ]
+    names = [r.name for r in rows]
+    state_path = settings.out_dir / STATE_FILE
+    state = _read_state(state_path)
+    results: dict[int, RowResult] = {}
+    todo = []
+    for row in rows:
+        if names.count(row.name) > 1:
+            message = f"output name {row.name!r} is used twice"
+            results[row.number] = RowResult(row.number, row.name, "failed", message=message)
+        elif (
+            row.settings
+            and row.settings.out
+            and row.settings.out.exists()
+            and (state.get(row.name) == fingerprint(row.settings))
+        ):
+            results[row.number] = RowResult(row.number, row.name, "skipped",
+                                            str(row.settings.out), "up to date")  # fmt: skip
+        else:
+            todo.append(row)
+    for done in results.values():
+        if progress:
+            progress(done)
+    runner = _dask if settings.executor == "dask" else _local
+    for result in runner(todo, settings):
+        results[result.number] = result
+        if progress:
+            progress(result)
+    for row in rows:
+        if results[row.number].status == "built" and row.settings:
+            state[row.name] = fingerprint(row.settings)
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
+    return [results[r.number] for r in rows]
+
+
+def _read_state(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _local(rows: list[Row], settings: BatchSettings) -> Iterator[RowResult]:
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if not rows:
+        return
+    workers = min(len(rows), settings.jobs or os.cpu_count() or 1)
+    if workers == 1:
+        yield from map(build_row, rows)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(build_row, row) for row in rows]):
+            yield future.result()
+
+
+def _dask(rows: list[Row], settings: BatchSettings) -> Iterator[RowResult]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UserError(
+            "the dask executor needs the cluster extra",
+            "pip install 'voicecoach[cluster]', or use --executor local",
+        ) from None
+    if not rows:
+        return
+    if settings.scheduler:
+        client = Client(settings.scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=settings.jobs or 2, threads_per_worker=1, processes=True,
+            dashboard_address=None,
+        )  # fmt: skip
+        client = Client(cluster)
+    try:
+        futures = client.map(build_row, rows, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
