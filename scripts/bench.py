@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Benchmark: voicecoach against the pydub peer and the ffmpeg encode floor, side by side.
+
+For sessions of about 5 minutes, 35 minutes and 3 hours it measures, in one run:
+  * ``voicecoach build`` cold (empty clip cache) and warm (cache filled);
+  * the peer (../shared/bench/peer_pydub.py: pyttsx3 per phrase, AudioSegment.overlay per
+    event, export) on the timeline our build wrote, same bitrate;
+  * the encode floor: ffmpeg encoding the same length of audio with the same settings;
+  * peak RSS of each (getrusage of the measured child tree);
+  * ``voicecoach plan`` and ``validate`` of the built-in routines, import time included.
+It prints a table and writes it, with the machine's description, to docs/benchmarks.md.
+
+Usage: python scripts/bench.py [--smoke] [--sizes 5,35,180] [--peer-max 40] [--no-write]
+                               [--batch-rows 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PEER = ROOT.parent / "shared" / "bench" / "peer_pydub.py"
+PY = sys.executable
+MEASURE = (
+    "import json, resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "print(json.dumps({'seconds': time.perf_counter() - t, 'rc': r.returncode,"
+    " 'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+    " 'out': r.stdout.decode(errors='replace')[-2000:],"
+    " 'err': r.stderr.decode(errors='replace')[-2000:]}))\n"
+)
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+    out: str = ""
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall time and peak RSS of one command and everything it starts."""
+    done = subprocess.run(
+        [PY, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env, check=True
+    )
+    data = json.loads(done.stdout)
+    if data["rc"] != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{data['err']}")
+    return Run(data["seconds"], data["rss_mb"], data["out"])
+
+
+def synthetic_routine(minutes: float) -> str:
+    """A routine of about ``minutes`` built like real ones: sided sections of holds and reps.
+
+    Twelve section templates rotate, so long sessions repeat their cue phrases the way a
+    real long session does.
+    """
+    templates = [
+        ("Foam roller", "Roll slowly along the back of the {side} thigh."),
+        ("Massage ball", "Lean into the ball under the {side} thigh."),
+        ("Thumb pressure", "Press your thumbs into a tight spot on the {side} leg."),
+        ("Kneading", "Knead the {side} hamstring like dough."),
+        ("Pin and stretch", "Keep the pressure on and straighten the {side} knee."),
+        ("Stripping", "Glide your stacked thumbs up the {side} thigh."),
+        ("Rocking", "Rock gently from side to side on the {side} leg."),
+        ("Circles", "Make small circles over the knot on the {side} leg."),
+        ("Long roll", "Roll the whole length of the {side} thigh."),
+        ("Seated ball", "Sit tall with the ball under the {side} thigh."),
+        ("Rest", "Let the {side} leg rest and breathe slowly."),
+        ("Sit bone", "Work the top of the {side} thigh, just below the sit bone."),
+    ]
+    per_section_s = 150.0
+    count = max(1, round(minutes * 60 / per_section_s))
+    lines = [
+        "format: voicecoach/1",
+        f"id: bench-{int(minutes)}m",
+        f"title: Benchmark session, {int(minutes)} minutes",
+        "author: voicecoach bench",
+        "safety: [Stop if you feel sharp pain, numbness or tingling.]",
+        "sections:",
+    ]
+    for i in range(count):
+        title, text = templates[i % len(templates)]
+        lines += [
+            f"  - title: {title} {i // len(templates) + 1}",
+            "    sides: [right, left]",
+            "    steps:",
+            "      - hold: 40s",
+            f'        say: "{text}"',
+            "      - repeat: 4",
+            "        say: Bend and straighten the knee.",
+            "        each: 4s",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    system = f"{platform.platform()}; Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({cpu}){mem}; {system}"
+
+
+def ffmpeg() -> str:
+    sys.path.insert(0, str(ROOT))
+    from voicecoach.export import find_ffmpeg
+
+    return find_ffmpeg()
+
+
+def encode_floor(mp3: Path, work: Path) -> Run:
+    """ffmpeg encoding the same length of the same audio with the same settings."""
+    pcm = work / "floor.pcm"
+    subprocess.run(
+        [ffmpeg(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1", "-ar", "44100",
+         "-y", str(pcm)], check=True,
+    )  # fmt: skip
+    run = measure(
+        [ffmpeg(), "-v", "error", "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", str(pcm),
+         "-c:a", "libmp3lame", "-b:a", "96k", "-y", str(work / "floor.mp3")]
+    )  # fmt: skip
+    pcm.unlink()
+    return run
+
+
+def cli_time(args: list[str], repeat: int = 5) -> float:
+    """Median wall time of a voicecoach command in a fresh interpreter (imports included)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([PY, "-m", "voicecoach.cli", *args], capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_size(minutes: float, work: Path, peer_max: float) -> dict:
+    routine = work / f"bench-{int(minutes)}.yaml"
+    routine.write_text(synthetic_routine(minutes), encoding="utf-8")
+    if minutes <= 6:
+        routine = Path("hamstring-quick")
+    out = work / f"session-{int(minutes)}.mp3"
+    env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-{int(minutes)}"))
+    build = [PY, "-m", "voicecoach.cli", "build", str(routine), "-o", str(out), "-q"]
+    cold = measure(build, env)
+    warm = measure(build, env)
+    timeline = json.loads(out.with_suffix(".timeline.json").read_text())
+    floor = encode_floor(out, work)
+    peer: Run | None = None
+    if minutes <= peer_max and PEER.exists():
+        peer = measure([PY, str(PEER), str(out.with_suffix(".timeline.json")),
+                        str(work / "peer.mp3"), "--bitrate", "96k"])  # fmt: skip
+    return {
+        "minutes": timeline["duration_s"] / 60,
+        "events": len(timeline["events"]),
+        "cold": cold,
+        "warm": warm,
+        "floor": floor,
+        "peer": peer,
+    }
+
+
+def bench_batch(rows: int, work: Path) -> dict[str, float]:
+    """100 clients of the quick session: workers 1 and 2, shared cache against none."""
+    clients = work / "clients.csv"
+    clients.write_text(
+        "client,output\n" + "".join(f"Client {i},client-{i}\n" for i in range(rows)),
+        encoding="utf-8",
+    )
+    out: dict[str, float] = {}
+    for label, jobs, cache in (("1 worker", 1, True), ("2 workers", 2, True),
+                               ("2 workers, no cache", 2, False)):  # fmt: skip
+        env = dict(os.environ, VOICECOACH_CACHE=str(work / f"batch-cache-{jobs}-{cache}"))
+        cmd = [PY, "-m", "voicecoach.cli", "batch", "hamstring-quick", "--clients", str(clients),
+               "-o", str(work / f"batch-{jobs}-{cache}"), "--jobs", str(jobs)]  # fmt: skip
+        if not cache:
+            cmd.append("--no-cache")
+        out[label] = measure(cmd, env).seconds
+    return out
+
+
+def table(results: list[dict], cli: dict[str, float], batch: dict[str, float] | None) -> str:
+    lines = [
+        "| session | events | voicecoach cold | warm | encode floor | peer (pydub) "
+        "| cold speed-up vs peer | warm / floor | peak RSS cold / warm / peer |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        peer = r["peer"]
+        peer_s = f"{peer.seconds:.1f} s" if peer else "skipped (quadratic)"
+        ratio = f"{peer.seconds / r['cold'].seconds:.1f}x" if peer else "-"
+        peer_rss = f"{peer.rss_mb:.0f}" if peer else "-"
+        lines.append(
+            f"| {r['minutes']:.1f} min | {r['events']} | {r['cold'].seconds:.1f} s "
+            f"| {r['warm'].seconds:.1f} s | {r['floor'].seconds:.1f} s | {peer_s} | {ratio} "
+            f"| {r['warm'].seconds / r['floor'].seconds:.2f}x "
+            f"| {r['cold'].rss_mb:.0f} / {r['warm'].rss_mb:.0f} / {peer_rss} MB |"
+        )
+    lines += ["", "| command | median wall time (fresh interpreter) |", "| --- | --- |"]
+    lines += [f"| `voicecoach {k}` | {v * 1000:.0f} ms |" for k, v in cli.items()]
+    if batch:
+        lines += ["", "| batch of 100 quick sessions | wall time |", "| --- | --- |"]
+        lines += [f"| {k} | {v:.1f} s |" for k, v in batch.items()]
+        if "2 workers, no cache" in batch:
+            ratio = batch["2 workers"] / batch["2 workers, no cache"]
+            lines.append(f"| shared cache / no cache (2 workers) | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--smoke", action="store_true", help="a tiny session only (for tests)")
+    ap.add_argument("--sizes", default="5,35,180", help="session lengths in minutes")
+    ap.add_argument("--peer-max", type=float, default=40, help="skip the peer above (minutes)")
+    ap.add_argument("--batch-rows", type=int, default=100)
+    ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    args = ap.parse_args()
+    sizes = [1.0] if args.smoke else [float(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
+        work = Path(tmp)
+        results = []
+        for minutes in sizes:
+            print(f"benchmarking a {minutes:g}-minute session ...", file=sys.stderr)
+            results.append(bench_size(minutes, work, args.peer_max))
+        repeat = 3 if args.smoke else 7
+        builtins = [str(p) for p in sorted((ROOT / "voicecoach/routines").glob("*.yaml"))]
+        cli = {
+            "plan hamstring-release": cli_time(["plan", "hamstring-release"], repeat),
+            "validate (all built-ins)": cli_time(["validate", *builtins], repeat),
+        }
+        batch = None if args.smoke else bench_batch(args.batch_rows, work)
+    report = table(results, cli, batch)
+    print(report)
+    if not args.no_write:
+        doc = ROOT / "docs" / "benchmarks.md"
+        doc.write_text(
+            "# Benchmarks\n\n"
+            f"Made by `python scripts/bench.py` on {time.strftime('%Y-%m-%d')}.\n\n"
+            f"Machine: {machine()}.\n\n"
+            "Cold = empty clip cache; warm = rebuild with the cache filled. The peer is "
+            "`shared/bench/peer_pydub.py` on the timeline our build wrote. The encode floor is "
+            "ffmpeg alone encoding the same audio to MP3 at 96 kbps. Peak RSS is the largest "
+            "process of the measured command's tree.\n\n"
+            f"{report}\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {doc}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
