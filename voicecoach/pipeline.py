@@ -75,7 +75,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     routine = _with_voice(load_routine(settings.routine), settings)
     fmt, out = _output(settings, routine)
     export.check_output_path(out, fmt)
-    speech.check_voice(routine.voice)
+    speech.check_voice(routine.voice, routine.language)
     if settings.cover is not None and not settings.cover.is_file():
         raise UserError(f"cover image {settings.cover} does not exist", "check the --cover path")
 
@@ -94,6 +94,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
             missing,
             routine.voice,
             language=routine.language,
+            lexicon=speech.lexicon_for(routine.language, routine.pronounce),
             cache_dir=settings.cache_dir,
             use_cache=settings.use_cache,
             jobs=settings.jobs,

@@ -189,6 +189,7 @@ class Routine:
     base_dir: str = "."
     cues: str = "spoken"
     hands_free: HandsFree = field(default_factory=HandsFree)
+    pronounce: tuple[tuple[str, str], ...] = ()
 
 
 # -- public entry points --------------------------------------------------------------------
@@ -670,6 +671,7 @@ _ROOT_KEYS = (
     "sections",
     "cues",
     "hands_free",
+    "pronounce",
 )
 CUE_STYLES = ("spoken", "gentle")
 _BUILTIN_SOUNDS = ("chime", "bell", "tick", "start", "breath_in", "breath_out")
@@ -734,6 +736,7 @@ def _parse_root(ctx: _Context, root: yaml.Node, base_dir: str) -> Routine:
     blocks = opt("blocks", _parse_blocks, default={})
     cues = opt("cues", _choice, "cues", CUE_STYLES, default="spoken")
     hands_free = opt("hands_free", _parse_hands_free, default=HandsFree())
+    pronounce = opt("pronounce", _parse_pronounce, default=())
 
     scope = _Scope(
         blocks=blocks,
@@ -764,7 +767,28 @@ def _parse_root(ctx: _Context, root: yaml.Node, base_dir: str) -> Routine:
         base_dir=base_dir,
         cues=cues,
         hands_free=hands_free,
+        pronounce=pronounce,
     )
+
+
+def _parse_pronounce(ctx: _Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.error(
+            node,
+            "pronounce must map words to how they are said",
+            'e.g. `pronounce: {piriformis: "peer-ih-FOR-miss"}`',
+        )
+    out = []
+    for key_node, value_node in node.value:
+        word = ctx.string(key_node, "word to pronounce")
+        if not re.match(r"^[\w][\w' -]*$", word):
+            raise ctx.error(
+                key_node,
+                f"pronounce: {word!r} is not a word or phrase",
+                "use letters, spaces, hyphens and apostrophes only",
+            )
+        out.append((word, ctx.string(value_node, f"pronunciation of {word!r}")))
+    return tuple(out)
 
 
 def _choice(ctx: _Context, node: yaml.Node, what: str, options: tuple[str, ...]) -> str:

@@ -28,6 +28,7 @@ from .engines import (
     list_voices,
     register_engine,
 )
+from .lexicon import lexicon_for
 from .pool import Job, run_job, run_jobs
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "default_cache_dir",
     "engine_names",
     "get_engine",
+    "lexicon_for",
     "list_voices",
     "register_engine",
     "synthesize",
@@ -75,8 +77,10 @@ def synthesize(
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
     distinct = list(dict.fromkeys(texts))
     spoken = {text: respell(text, lexicon) for text in distinct}
+    voice_key = getattr(engine, "voice_key", None)
+    name = voice_key(voice.name, language) if voice_key else voice.name
     keys = {
-        text: clip_key(voice.engine, version, voice.name, voice.rate, language, spoken[text])
+        text: clip_key(voice.engine, version, name, voice.rate, language, spoken[text])
         for text in distinct
     }
     clips: dict[str, np.ndarray] = {}

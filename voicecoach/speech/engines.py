@@ -226,6 +226,15 @@ _REGISTRY: dict[str, Callable[[], Engine]] = {
 }
 
 
+def _piper() -> Engine:
+    from .piper import PiperEngine
+
+    return PiperEngine()
+
+
+_REGISTRY["piper"] = _piper
+
+
 def register_engine(name: str, factory: Callable[[], Engine]) -> None:
     """Adds an engine (e.g. piper, or a fault-injecting one in tests)."""
     _REGISTRY[name] = factory
@@ -256,9 +265,13 @@ def list_voices() -> list[VoiceInfo]:
     return [v for name in engine_names() for v in get_engine(name).voices()]
 
 
-def check_voice(voice: Voice) -> None:
+def check_voice(voice: Voice, language: str = "en") -> None:
     """Fails before any work when the engine or voice does not exist here."""
     engine = get_engine(voice.engine)
+    check = getattr(engine, "check", None)
+    if check is not None:
+        check(voice.name, language)
+        return
     if voice.engine in ("espeak", "pyttsx3") and not _espeak_voices():
         raise UserError(
             "espeak-ng is not installed, so the espeak engine has no voice",

@@ -1,0 +1,30 @@
+"""Pronunciation: the built-in lexicon of a language merged with a routine's ``pronounce``.
+
+Only what the engine is given changes; captions, scripts and cache file names keep the
+words as written.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from importlib import resources
+
+import yaml
+
+
+@functools.cache
+def builtin_lexicon(language: str) -> dict[str, str]:
+    """The shipped lexicon for ``language`` (empty when there is none)."""
+    path = resources.files("voicecoach") / "lexicon" / f"{language}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def lexicon_for(language: str, pronounce: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+    """Built-in entries, overridden (case-insensitively) by the routine's own."""
+    merged = {k.lower(): v for k, v in builtin_lexicon(language).items()}
+    merged.update((k.lower(), v) for k, v in pronounce)
+    return merged
