@@ -19,7 +19,7 @@ from voicecoach.routine import (
     parse_routine,
 )
 
-from .conftest import DATA, MINIMAL
+from .conftest import DATA, MINIMAL, invoke
 
 INVALID = sorted((DATA / "invalid").glob("*.yaml"))
 
@@ -186,3 +186,32 @@ def test_schema_accepts_every_builtin_and_rejects_a_typo() -> None:
     bad = yaml.safe_load(MINIMAL.replace("title: Tiny", "titel: Tiny"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink", "music"])
+def test_files_outside_the_routine_folder_are_refused_unless_allowed(tmp_path, kind) -> None:
+    home, outside = tmp_path / "routines", tmp_path / "elsewhere"
+    home.mkdir()
+    outside.mkdir()
+    (outside / "gong.wav").write_bytes(b"RIFF")
+    ref = {
+        "dotdot": "../elsewhere/gong.wav",
+        "absolute": str(outside / "gong.wav"),
+        "symlink": "link.wav",
+        "music": "../elsewhere/gong.wav",
+    }[kind]
+    if kind == "symlink":
+        (home / "link.wav").symlink_to(outside / "gong.wav")
+    body = f"music: {{file: '{ref}'}}\n" if kind == "music" else f"sounds: {{gong: '{ref}'}}\n"
+    path = home / "r.yaml"
+    path.write_text(
+        f"format: voicecoach/1\nid: r\ntitle: R\n{body}"
+        "sections:\n  - title: A\n    steps:\n      - say: Hi.\n",
+        encoding="utf-8",
+    )
+    result = invoke(["validate", str(path)], exit_code=2)
+    column = 15 if kind == "music" else 16
+    assert f"r.yaml:4:{column}: " in result.stderr
+    assert "is outside the routine's folder" in result.stderr
+    assert f"--allow-path {outside}" in result.stderr
+    invoke(["validate", str(path), "--allow-path", str(outside)])

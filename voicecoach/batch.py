@@ -40,6 +40,7 @@ class BatchSettings:
     cache_dir: Path | None = None
     engine: str | None = None
     use_cache: bool = True
+    allow_paths: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
         jobs=1,
         use_cache=settings.use_cache,
         cache_dir=settings.cache_dir,
+        allow_paths=settings.allow_paths,
     )
     return Row(number, name, build_settings)
 

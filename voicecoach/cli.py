@@ -71,6 +71,13 @@ pace_option = click.option(
     show_default=True,
     help="Longer or shorter holds and gaps, within the routine's ranges.",
 )
+allow_path_option = click.option(
+    "--allow-path",
+    "allow_paths",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also allow sound and music files from this folder (repeatable).",
+)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat timing warnings (lines that do not fit) as errors."
 )
@@ -88,18 +95,24 @@ def _report(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
 
 
 def _compile(
-    routine_ref: str, length_s: float | None, seed: int | None, pace: str = "normal"
+    routine_ref: str,
+    length_s: float | None,
+    seed: int | None,
+    pace: str = "normal",
+    allow_paths: tuple[Path, ...] = (),
 ) -> Timeline:
     from .compiler import compile_routine
     from .routine import load_routine
 
-    return compile_routine(load_routine(routine_ref), length_s=length_s, seed=seed, pace=pace)
+    routine = load_routine(routine_ref, allow_paths)
+    return compile_routine(routine, length_s=length_s, seed=seed, pace=pace)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @strict_option
-def validate(files: tuple[str, ...], strict: bool) -> None:
+@allow_path_option
+def validate(files: tuple[str, ...], strict: bool, allow_paths: tuple[Path, ...]) -> None:
     """Check routine files and report every problem in every file.
 
     Exit code 0 when all are valid, 2 otherwise.
@@ -111,7 +124,7 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
     failed = False
     for ref in files:
         try:
-            timeline = _compile(ref, None, None)
+            timeline = _compile(ref, None, None, allow_paths=allow_paths)
         except RoutineErrors as exc:
             for error in exc.errors:
                 click.echo(f"error: {error.format()}", err=True)
@@ -137,6 +150,7 @@ def validate(files: tuple[str, ...], strict: bool) -> None:
 @seed_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline JSON instead.")
 @strict_option
+@allow_path_option
 def plan(
     routine: str,
     length: float | None,
@@ -144,6 +158,7 @@ def plan(
     seed: int | None,
     as_json: bool,
     strict: bool,
+    allow_paths: tuple[Path, ...],
 ) -> None:
     """Show the timed plan of a session: what is said when.
 
@@ -155,7 +170,7 @@ def plan(
       voicecoach plan hamstring-quick
       voicecoach plan legs.yaml --length 12m --json > legs.timeline.json
     """
-    timeline = _compile(routine, length, seed, pace)
+    timeline = _compile(routine, length, seed, pace, allow_paths)
     _report(timeline.diagnostics, strict)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
@@ -221,6 +236,7 @@ FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
 @click.option("--jobs", type=click.IntRange(1, 64), help="Synthesis workers [all cores].")
 @click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
 @strict_option
+@allow_path_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 def build(
     routine: str,
@@ -239,6 +255,7 @@ def build(
     jobs: int | None,
     no_cache: bool,
     strict: bool,
+    allow_paths: tuple[Path, ...],
     quiet: bool,
 ) -> None:
     """Build the audio session: speech, cues and chimes, tagged, with chapters.
@@ -271,6 +288,7 @@ def build(
         cover=cover,
         client=client,
         strict=strict,
+        allow_paths=allow_paths,
     )
     show = not quiet and sys.stderr.isatty()
     with _Bars(show) as bars:
@@ -337,6 +355,7 @@ class _Bars:
 @click.option("--scheduler", help="Dask scheduler address [a local cluster].")
 @click.option("--engine", help="Speech engine for every row.")
 @click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
+@allow_path_option
 def batch(
     routine: str,
     clients: Path,
@@ -346,6 +365,7 @@ def batch(
     scheduler: str | None,
     engine: str | None,
     no_cache: bool,
+    allow_paths: tuple[Path, ...],
 ) -> None:
     """Build one personalised session per row of a clients CSV.
 
@@ -370,6 +390,7 @@ def batch(
         scheduler=scheduler,
         engine=engine,
         use_cache=not no_cache,
+        allow_paths=allow_paths,
     )
     show = sys.stderr.isatty()
     bar = click.progressbar(length=1, label="sessions", file=sys.stderr) if show else None

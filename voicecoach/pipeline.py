@@ -45,6 +45,7 @@ class BuildSettings:
     cover: Path | None = None
     strict: bool = False
     output_dir: Path = Path("output")
+    allow_paths: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
     started = time.perf_counter()
     progress = progress or Progress()
-    routine = _with_voice(load_routine(settings.routine), settings)
+    routine = _with_voice(load_routine(settings.routine, settings.allow_paths), settings)
     fmt, out = _output(settings, routine)
     export.check_output_path(out, fmt)
     speech.check_voice(routine.voice, routine.language)

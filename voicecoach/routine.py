@@ -12,7 +12,7 @@ import difflib
 import random
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -218,8 +218,11 @@ def resolve(ref: str) -> Path:
     raise UserError(message, hint)
 
 
-def load_routine(ref: str) -> Routine:
-    """Read and check a routine given by path or built-in id; raises ``RoutineErrors``."""
+def load_routine(ref: str, allow_paths: Sequence[Path] = ()) -> Routine:
+    """Read and check a routine given by path or built-in id; raises ``RoutineErrors``.
+
+    Sound and music files must lie in the routine's folder (or in ``allow_paths``).
+    """
     path = resolve(ref)
     display = ref if Path(ref).is_file() else f"{ref}.yaml"
     size = path.stat().st_size
@@ -240,12 +243,17 @@ def load_routine(ref: str) -> Routine:
         raise RoutineErrors(
             [RoutineError(Location(display), f"not UTF-8 text: {exc}", "save the file as UTF-8")]
         ) from None
-    return parse_routine(text, display, base_dir=path.resolve().parent)
+    return parse_routine(text, display, base_dir=path.resolve().parent, allow_paths=allow_paths)
 
 
-def parse_routine(text: str, path: str = "<routine>", base_dir: Path | None = None) -> Routine:
+def parse_routine(
+    text: str,
+    path: str = "<routine>",
+    base_dir: Path | None = None,
+    allow_paths: Sequence[Path] = (),
+) -> Routine:
     """Check a routine's YAML text; ``path`` is only used in messages and for relative files."""
-    ctx = _Context(path)
+    ctx = _Context(path, Path(base_dir or Path(path).parent), tuple(allow_paths))
     root = ctx.compose(text)
     routine = None
     if root is not None:
@@ -264,8 +272,10 @@ class _Invalid(Exception):
 
 
 class _Context:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, base_dir: Path, allow: tuple[Path, ...] = ()) -> None:
         self.path = path
+        self.base_dir = base_dir
+        self.allow = allow
         self.errors: list[RoutineError] = []
         self._seen: set[tuple[str, str]] = set()
         self.nodes = 0
@@ -281,6 +291,25 @@ class _Context:
             self._seen.add(key)
             self.errors.append(RoutineError(loc, message, hint))
         return _Invalid()
+
+    def file_ref(self, node: yaml.Node, what: str) -> str:
+        """A file named relative to the routine, refused if it leads out of the folder.
+
+        ``..``, absolute paths and symlinks that end outside the routine's folder are
+        refused unless the user allowed that place with ``--allow-path``.
+        """
+        ref = self.string(node, what)
+        if "\0" in ref:
+            raise self.error(node, f"{what} {ref!r} contains a NUL character", "fix the path")
+        target = (self.base_dir / ref).resolve()
+        roots = (self.base_dir.resolve(), *(p.resolve() for p in self.allow))
+        if not any(target.is_relative_to(root) for root in roots):
+            raise self.error(
+                node,
+                f"{what} {ref!r} is outside the routine's folder",
+                f"move the file next to the routine, or pass --allow-path {target.parent}",
+            )
+        return ref
 
     def sorted_errors(self) -> list[RoutineError]:
         return sorted(self.errors, key=lambda e: (e.line, e.column))
@@ -869,7 +898,7 @@ def _parse_sounds(ctx: _Context, node: yaml.Node) -> tuple[tuple[str, str], ...]
             raise ctx.error(
                 key_node, f"sound name {name!r} may use letters, digits, '-' and '_'", "rename it"
             )
-        path = ctx.string(value_node, f"sound {name!r}")
+        path = ctx.file_ref(value_node, f"sound {name!r}")
         if not path.lower().endswith((".wav", ".mp3", ".ogg", ".flac")):
             raise ctx.error(
                 value_node, f"sound {name!r}: {path!r} is not a wav/mp3/ogg/flac file", "convert it"
@@ -881,7 +910,7 @@ def _parse_sounds(ctx: _Context, node: yaml.Node) -> tuple[tuple[str, str], ...]
 def _parse_music(ctx: _Context, node: yaml.Node) -> Music:
     keys = ctx.mapping(node, "music", ("file", "volume"), required=("file",))
     volume = ctx.number(keys["volume"], "music volume (dB)", -60, 0) if "volume" in keys else -20
-    return Music(ctx.string(keys["file"], "music file"), float(volume))
+    return Music(ctx.file_ref(keys["file"], "music file"), float(volume))
 
 
 def _parse_blocks(ctx: _Context, node: yaml.Node) -> dict[str, yaml.Node]:
