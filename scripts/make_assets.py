@@ -8,6 +8,7 @@ committed so that a build never needs this script.
 
 from __future__ import annotations
 
+import hashlib
 import wave
 from pathlib import Path
 
@@ -85,9 +86,13 @@ def write(name: str, x: np.ndarray) -> Path:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    sums = []
     for name, make in SOUNDS.items():
         x = make()
-        print(f"{write(name, x).name}: {len(x) / RATE:.3f} s")
+        path = write(name, x)
+        sums.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n")
+        print(f"{path.name}: {len(x) / RATE:.3f} s")
+    (OUT / "SHA256SUMS").write_text("".join(sorted(sums, key=lambda line: line[66:])))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ so the file lands on the loudness target.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import math
 import wave
 from collections.abc import Iterator, Mapping
@@ -277,12 +279,29 @@ def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
 
 
 @functools.cache
+@functools.cache
+def _asset_sums() -> dict[str, str]:
+    sums = resources.files("voicecoach") / "audio_assets" / "SHA256SUMS"
+    return {
+        name: digest for digest, name in (line.split() for line in sums.read_text().splitlines())
+    }
+
+
 def builtin_sound(name: str) -> np.ndarray | None:
-    """A built-in sound from ``audio_assets``, or None if there is no such sound."""
+    """A built-in sound from ``audio_assets``, or None if there is no such sound.
+
+    Each file is checked against ``SHA256SUMS``: a damaged asset is reported, never played.
+    """
     path = resources.files("voicecoach") / "audio_assets" / f"{name}.wav"
     if not path.is_file():
         return None
-    with path.open("rb") as fh, wave.open(fh, "rb") as w:
+    blob = path.read_bytes()
+    if hashlib.sha256(blob).hexdigest() != _asset_sums().get(path.name):
+        raise UserError(
+            f"the built-in sound {path.name} is damaged (its checksum does not match)",
+            "reinstall voicecoach (`make install`), or run scripts/make_assets.py",
+        )
+    with wave.open(io.BytesIO(blob), "rb") as w:
         data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
     data = data.astype(np.float32) / 32768.0
     data.setflags(write=False)
