@@ -336,8 +336,26 @@ class _Context:
                 )
             )
             return None
+        except yaml.reader.ReaderError as exc:
+            before = text[: max(exc.position, 0)]
+            line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+            char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a character"
+            self.errors.append(
+                RoutineError(
+                    Location(self.path, line, col),
+                    f"the file contains {char}, a control character YAML does not allow",
+                    "delete it; if it came from copy and paste, retype the line",
+                )
+            )
+            return None
         except yaml.YAMLError as exc:
-            self.errors.append(RoutineError(Location(self.path, 1, 1), f"YAML error: {exc}"))
+            self.errors.append(
+                RoutineError(
+                    Location(self.path, 1, 1),
+                    f"YAML error: {exc}",
+                    "check the file is a plain YAML routine (`voicecoach new` writes one)",
+                )
+            )
             return None
         except RecursionError:
             self.errors.append(
