@@ -309,19 +309,31 @@ def builtin_sound(name: str) -> np.ndarray | None:
 
 
 def read_audio_file(path: Path) -> np.ndarray:
-    """Any wav/mp3/ogg/flac file as float32 mono at ``SAMPLE_RATE`` (through pydub)."""
-    from pydub import AudioSegment
+    """Any wav/mp3/ogg/flac file as float32 mono at ``SAMPLE_RATE``.
+
+    ffmpeg decodes whatever the file holds (pydub would need ffprobe, which is not shipped
+    with imageio-ffmpeg) into a WAV that pydub reads; a file ffmpeg cannot decode is a
+    ``UserError`` with ffmpeg's own reason.
+    """
+    import subprocess
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
 
     from .export.ffmpeg import find_ffmpeg
 
-    AudioSegment.converter = find_ffmpeg()
-    try:
-        segment = AudioSegment.from_file(str(path))
-    except Exception as exc:
+    cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path)]
+    cmd += ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    reason = done.stderr.decode(errors="replace").strip().splitlines()
+    if done.returncode != 0 or len(done.stdout) <= 44:
         raise UserError(
-            f"cannot read the sound file {path}: {exc}", "use a wav, mp3 or ogg file"
-        ) from None
-    segment = segment.set_channels(1).set_frame_rate(SAMPLE_RATE).set_sample_width(2)
+            f"cannot read the sound file {path}: {reason[-1] if reason else 'no audio in it'}",
+            "use a wav, mp3, ogg or flac file that plays in a media player",
+        )
+    segment = AudioSegment.from_wav(io.BytesIO(done.stdout))
     return np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
 
 

@@ -99,7 +99,15 @@ def synthesize(
     def done(index: int, clip: np.ndarray) -> None:
         text = todo[index]
         if cache:
-            cache.put(keys[text], clip)
+            try:
+                cache.put(keys[text], clip)
+            except OSError as exc:
+                from ..errors import UserError
+
+                raise UserError(
+                    f"cannot write to the clip cache {cache.root}: {exc.strerror or exc}",
+                    "free some space, set VOICECOACH_CACHE to another folder, or use --no-cache",
+                ) from None
         clips[text] = to_float(clip)
         if progress:
             progress(len(clips), total)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -32,7 +33,12 @@ class Job:
 
 
 def _work(factory: Callable[[], Any], conn: Connection) -> None:
-    """Worker loop: one engine instance, many phrases, until the pipe closes."""
+    """Worker loop: one engine instance, many phrases, until the pipe closes.
+
+    Ctrl-C is the parent's to handle (it stops the workers); a worker ignores it, so an
+    interrupted build prints one line, not a traceback per worker.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine = factory()
     while True:
         try:
