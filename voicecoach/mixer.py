@@ -13,6 +13,8 @@ import functools
 import hashlib
 import io
 import math
+import os
+import tempfile
 import wave
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -70,8 +72,8 @@ def mix(
     float32 mono at ``SAMPLE_RATE``. Raises ``UserError`` if an event has no audio.
     """
     target = LOUDNESS[loudness]
-    audio = _prepare(timeline.events, clips, sounds, target)
     bed = _prepare_music(music, timeline.music) if music is not None else None
+    audio = _prepare(timeline.events, clips, sounds, target, weigh=bed is None)
     measured, peak = _measure(timeline, audio, bed, block_sample)
     ceiling_db = min(_MIX_PEAK_DB, target.true_peak_db - 1.0)
     gain_db = target.lufs - measured if math.isfinite(measured) else 0.0
@@ -88,10 +90,7 @@ def mix(
 
 
 def _measure(
-    timeline: Timeline,
-    audio: Mapping[tuple[str, str], np.ndarray],
-    bed: np.ndarray | None,
-    block_sample: int,
+    timeline: Timeline, audio: _Library, bed: np.ndarray | None, block_sample: int
 ) -> tuple[float, float]:
     """Integrated loudness and sample peak of the mix, before the final gain.
 
@@ -100,11 +99,9 @@ def _measure(
     """
     meter = LoudnessMeter()
     if bed is None:
-        weighted = {key: k_weight(clip) for key, clip in audio.items()}
-        for block in _blocks(timeline, weighted, None, block_sample):
+        for block in _blocks(timeline, audio, None, block_sample, weighted=True):
             meter.add_weighted(block)
-        peak = max((float(np.abs(clip).max(initial=0.0)) for clip in audio.values()), default=0.0)
-        return meter.integrated_lufs, peak
+        return meter.integrated_lufs, audio.peak
     peak = 0.0
     for block in _blocks(timeline, audio, bed, block_sample):
         meter.add(block)
@@ -112,14 +109,54 @@ def _measure(
     return meter.integrated_lufs, peak
 
 
+class _Library:
+    """Levelled clips (and their K-weighted copies) in a temporary file, read by slice.
+
+    Only one clip is in memory while preparing and only the slices a block needs while
+    mixing, so memory stays flat however many distinct phrases a session has.
+    """
+
+    def __init__(self) -> None:
+        # Lives as long as the block generator that reads it; closed when collected.
+        self._file = tempfile.TemporaryFile(prefix="voicecoach-mix-")  # noqa: SIM115
+        self._fd = self._file.fileno()
+        self._end = 0
+        self._index: dict[tuple[tuple[str, str], bool], tuple[int, int]] = {}
+        self.peak = 0.0
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return (key, False) in self._index
+
+    def add(self, key: tuple[str, str], x: np.ndarray, weigh: bool) -> None:
+        self.peak = max(self.peak, float(np.abs(x).max(initial=0.0)))
+        copies = [(False, x)] + ([(True, k_weight(x))] if weigh else [])
+        for weighted, data in copies:
+            blob = np.ascontiguousarray(data, dtype=np.float32).tobytes()
+            os.pwrite(self._fd, blob, self._end)
+            self._index[key, weighted] = (self._end, data.size)
+            self._end += len(blob)
+
+    def size(self, key: tuple[str, str]) -> int:
+        return self._index[key, False][1]
+
+    def read(self, key: tuple[str, str], lo: int, hi: int, weighted: bool = False) -> np.ndarray:
+        offset, _ = self._index[key, weighted]
+        data = os.pread(self._fd, (hi - lo) * 4, offset + lo * 4)
+        return np.frombuffer(data, dtype=np.float32)
+
+    def __del__(self) -> None:
+        self._file.close()
+
+
 def _prepare(
     events: tuple[Event, ...],
     clips: Mapping[str, np.ndarray],
     sounds: Mapping[str, np.ndarray],
     target: LoudnessTarget,
-) -> dict[tuple[str, str], np.ndarray]:
+    weigh: bool,
+) -> _Library:
     """Each distinct clip and sound, levelled and edged once, keyed by (kind, name)."""
-    out: dict[tuple[str, str], np.ndarray] = {}
+    out = _Library()
     for e in events:
         key = _key(e)
         if key in out:
@@ -128,14 +165,14 @@ def _prepare(
             raw = clips.get(e.text or "")
             if raw is None:
                 raise UserError(f"no audio for the spoken line {e.text!r}", "rebuild the clips")
-            out[key] = _level_speech(raw, target)
+            out.add(key, _level_speech(raw, target), weigh)
         else:
             raw = sounds.get(e.sound or "")
             if raw is None:
                 raise UserError(f"no audio for the sound {e.sound!r}", "name it under `sounds:`")
             lift = _SPEAKER_LIFT_LU if target.compress else 0.0
             relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
-            out[key] = _level(raw, target.lufs + relative, edges=True)
+            out.add(key, _level(raw, target.lufs + relative, edges=True), weigh)
     return out
 
 
@@ -227,29 +264,31 @@ def _prepare_music(music: np.ndarray, spec: Music | None) -> np.ndarray:
 
 def _blocks(
     timeline: Timeline,
-    audio: Mapping[tuple[str, str], np.ndarray],
+    audio: _Library,
     bed: np.ndarray | None,
     block_sample: int,
+    weighted: bool = False,
 ) -> Iterator[np.ndarray]:
     """The raw mix, block by block; only events touching the block are looked at."""
     events = sorted(timeline.events, key=lambda e: e.start_sample)
-    speech = [(e.start_sample, e.start_sample + audio[_key(e)].size) for e in events
+    sizes = [audio.size(_key(e)) for e in events]
+    speech = [(e.start_sample, e.start_sample + n) for e, n in zip(events, sizes, strict=True)
               if e.kind == "speech"]  # fmt: skip
     total = timeline.duration_sample
-    longest = max((a.size for a in audio.values()), default=0)
+    longest = max(sizes, default=0)
     first = 0
     for start in range(0, total, block_sample):
         end = min(total, start + block_sample)
         block = np.zeros(end - start, dtype=np.float32)
         while first < len(events) and events[first].start_sample + longest < start:
             first += 1
-        for e in events[first:]:
+        for e, size in zip(events[first:], sizes[first:], strict=True):
             if e.start_sample >= end:
                 break
-            clip = audio[_key(e)]
-            lo, hi = max(start, e.start_sample), min(end, e.start_sample + clip.size)
+            lo, hi = max(start, e.start_sample), min(end, e.start_sample + size)
             if lo < hi:
-                block[lo - start : hi - start] += clip[lo - e.start_sample : hi - e.start_sample]
+                at = e.start_sample
+                block[lo - start : hi - start] += audio.read(_key(e), lo - at, hi - at, weighted)
         if bed is not None:
             block += _bed_slice(bed, start, end) * _duck(speech, start, end)
         yield block
@@ -279,7 +318,6 @@ def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
 
 
 @functools.cache
-@functools.cache
 def _asset_sums() -> dict[str, str]:
     sums = resources.files("voicecoach") / "audio_assets" / "SHA256SUMS"
     return {
@@ -287,6 +325,7 @@ def _asset_sums() -> dict[str, str]:
     }
 
 
+@functools.cache
 def builtin_sound(name: str) -> np.ndarray | None:
     """A built-in sound from ``audio_assets``, or None if there is no such sound.
 

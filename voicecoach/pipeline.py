@@ -85,7 +85,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     sounds = mixer.load_sounds(timeline, base_dir)
     music = mixer.load_music(routine.music, base_dir) if routine.music else None
 
-    clips: dict = {}
+    clips = speech.Clips()
     synthesized = cached = 0
     for _ in range(_MAX_ROUNDS):
         missing = [t for t in timeline.speech_texts() if t not in clips]
@@ -105,7 +105,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         synthesized += report.synthesized
         cached += report.cached
         measured = Measured(
-            {text: len(clip) for text, clip in clips.items()},
+            dict(clips.lengths),
             {name: len(sound) for name, sound in sounds.items()},
         )
         timeline = _compile(routine, measured, settings)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .pool import Job, run_job, run_jobs
 
 __all__ = [
     "ClipCache",
+    "Clips",
     "Engine",
     "SynthesisReport",
     "VoiceInfo",
@@ -75,6 +77,7 @@ def synthesize(
     engine = get_engine(voice.engine)
     version = engine.version()
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
+    scratch = None
     distinct = list(dict.fromkeys(texts))
     spoken = {text: respell(text, lexicon) for text in distinct}
     voice_key = getattr(engine, "voice_key", None)
@@ -83,14 +86,17 @@ def synthesize(
         text: clip_key(voice.engine, version, name, voice.rate, language, spoken[text])
         for text in distinct
     }
-    clips: dict[str, np.ndarray] = {}
+    if cache is None:
+        scratch = tempfile.TemporaryDirectory(prefix="voicecoach-clips-")
+        cache = ClipCache(Path(scratch.name))
+    clips = Clips(keep=scratch if not use_cache else None)
     todo: list[str] = []
     for text in distinct:
-        found = cache.get(keys[text]) if cache else None
+        found = cache.get(keys[text]) if use_cache else None
         if found is None:
             todo.append(text)
         else:
-            clips[text] = to_float(found)
+            clips.add(text, cache, keys[text], found.size)
     cached = len(clips)
     total = len(distinct)
     if progress:
@@ -98,17 +104,16 @@ def synthesize(
 
     def done(index: int, clip: np.ndarray) -> None:
         text = todo[index]
-        if cache:
-            try:
-                cache.put(keys[text], clip)
-            except OSError as exc:
-                from ..errors import UserError
+        try:
+            cache.put(keys[text], clip)
+        except OSError as exc:
+            from ..errors import UserError
 
-                raise UserError(
-                    f"cannot write to the clip cache {cache.root}: {exc.strerror or exc}",
-                    "free some space, set VOICECOACH_CACHE to another folder, or use --no-cache",
-                ) from None
-        clips[text] = to_float(clip)
+            raise UserError(
+                f"cannot write to the clip cache {cache.root}: {exc.strerror or exc}",
+                "free some space, set VOICECOACH_CACHE to another folder, or use --no-cache",
+            ) from None
+        clips.add(text, cache, keys[text], clip.size)
         if progress:
             progress(len(clips), total)
 
@@ -126,7 +131,51 @@ def synthesize(
     elif work:
         run_jobs(voice.engine, work, workers, timeout_s, done)
     report = SynthesisReport(len(todo), cached, time.perf_counter() - started)
-    return {text: clips[text] for text in distinct}, report
+    return clips, report
+
+
+class Clips(Mapping[str, np.ndarray]):
+    """Clips by text, read from the clip cache when asked for (float32, verified).
+
+    A session's phrases are never all in memory at once; ``lengths`` has each clip's
+    length in samples without reading it. ``--no-cache`` builds use a scratch cache that
+    lives as long as this object.
+    """
+
+    def __init__(self, keep: object = None) -> None:
+        self._where: dict[str, tuple[ClipCache, str]] = {}
+        self.lengths: dict[str, int] = {}
+        self._keep = [keep] if keep is not None else []
+
+    def add(self, text: str, cache: ClipCache, key: str, length: int) -> None:
+        self._where[text] = (cache, key)
+        self.lengths[text] = length
+
+    def update(self, other: Clips) -> None:  # type: ignore[override]
+        self._where.update(other._where)
+        self.lengths.update(other.lengths)
+        self._keep.extend(other._keep)
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        cache, key = self._where[text]
+        data = cache.get(key)
+        if data is None:
+            from ..errors import UserError
+
+            raise UserError(
+                f"the cached clip of {text!r} was removed or damaged during the build",
+                "build again; if it keeps happening, check the disk or use --no-cache",
+            )
+        return to_float(data)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 def respell(text: str, lexicon: Mapping[str, str] | None) -> str:

@@ -95,7 +95,9 @@ class ClipCache:
         data = _wav_bytes(clip)
         digest = hashlib.sha256(data).hexdigest()[:16]
         path = self._shard(key) / f"{key}.{digest}.wav"
-        if path.exists():
-            return
-        with atomic_path(path, durable=False) as tmp:
-            tmp.write_bytes(data)
+        if not path.exists():
+            with atomic_path(path, durable=False) as tmp:
+                tmp.write_bytes(data)
+        listing = self._listing.get(key[:2])
+        if listing is not None and path.name not in listing:
+            listing.append(path.name)
