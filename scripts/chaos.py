@@ -696,7 +696,7 @@ def hostile_text(work: Path, n: int, seed: int) -> Outcome:
     """The XSS corpus in every user text, through the share page (in Chromium), feed, VTT, tags."""
     out = Outcome("text")
     try:
-        from voicecoach.export import share as share_module  # noqa: F401
+        from voicecoach.export import page  # noqa: F401
     except ImportError:
         out.fail("the share stage is missing")
         return out

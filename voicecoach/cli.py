@@ -416,6 +416,102 @@ def batch(
 
 
 @cli.command()
+@click.argument("routine")
+@click.option("--client", help="Greet this client by name (and fill {client}).")
+@click.option("--note", help="A personal note shown on the page and in the description.")
+@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write [output/share/<id>-<client>].")  # fmt: skip
+@click.option("--zip", "as_zip", is_flag=True, help="Write one .zip instead of a folder.")
+@click.option("--base-url", help="Where the folder will be hosted; adds a QR code to the page.")
+@click.option("--engine", help="Speech engine (see `voicecoach voices`).")
+@click.option("--voice", help="Voice name of the engine.")
+@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@length_option
+@pace_option
+@allow_path_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+def share(
+    routine: str,
+    client: str | None,
+    note: str | None,
+    out_dir: Path | None,
+    as_zip: bool,
+    base_url: str | None,
+    engine: str | None,
+    voice: str | None,
+    rate: int | None,
+    length: float | None,
+    pace: str,
+    allow_paths: tuple[Path, ...],
+    quiet: bool,
+) -> None:
+    """Make a folder to send a client: the session, and a page to follow it on a phone.
+
+    The page (index.html) has the player, chapters, captions, the script with clock
+    times and the safety notes; it works offline, from disk or any static host.
+
+    \b
+    Example:
+      voicecoach share hamstring-release --client "Ana" --note "Twice a week."
+      voicecoach share hamstring-quick --zip --base-url https://example.org/ana/
+    """
+    from .pipeline import BuildSettings, Progress, ShareSettings
+    from .pipeline import share as run_share
+
+    settings = ShareSettings(
+        build=BuildSettings(
+            routine=routine,
+            engine=engine,
+            voice=voice,
+            rate=rate,
+            length_s=length,
+            pace=pace,
+            client=client,
+            note=note,
+            allow_paths=allow_paths,
+        ),
+        out_dir=out_dir,
+        base_url=base_url,
+        as_zip=as_zip,
+    )
+    with _Bars(not quiet and sys.stderr.isatty()) as bars:
+        made, result = run_share(settings, Progress(synth=bars.synth, encode=bars.encode))
+    if not quiet:
+        click.echo(f"wrote {made} ({_clock(result.timeline.duration_s)} session)")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", required=True, help="Where FOLDER is hosted (https://...).")
+@click.option("--title", help="Feed title [the first session's title].")
+@click.option("--author", help="Feed author [the first session's author].")
+@click.option("--description", help="Feed description.")
+@click.option("--image", help="Cover image file name inside FOLDER (square JPEG or PNG).")
+def feed(
+    folder: Path,
+    base_url: str,
+    title: str | None,
+    author: str | None,
+    description: str | None,
+    image: str | None,
+) -> None:
+    """Turn a folder of built sessions into a private podcast feed (feed.xml).
+
+    Host the folder, then subscribe to BASE_URL/feed.xml in any podcast app. Re-run after
+    adding sessions: existing episodes keep their GUIDs and dates.
+
+    \b
+    Example:
+      voicecoach build hamstring-quick -o sessions/week1.mp3
+      voicecoach feed sessions --base-url https://example.org/ana/ --title "Ana's sessions"
+    """
+    from .export.podcast import FeedSettings, write_feed
+
+    path, count = write_feed(FeedSettings(folder, base_url, title, author, description, image))
+    click.echo(f"wrote {path} ({count} episodes)")
+
+
+@cli.command()
 def voices() -> None:
     """List the speech engines and voices available on this machine.
 

@@ -187,3 +187,39 @@ def _check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
             f"the routine has timing problems (--strict):\n{lines}",
             "shorten the lines or lengthen the holds, or build without --strict",
         )
+
+
+@dataclass(frozen=True)
+class ShareSettings:
+    """``share``: a build plus the page, in a folder (or a zip) to hand to a client."""
+
+    build: BuildSettings
+    out_dir: Path | None = None
+    base_url: str | None = None
+    as_zip: bool = False
+
+
+def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Path, BuildResult]:
+    """Builds the session into a share folder with its page; returns the page (or zip)."""
+    from .batch import slug
+    from .export import page
+
+    routine = load_routine(settings.build.routine, settings.build.allow_paths)
+    name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
+    folder = settings.out_dir or settings.build.output_dir / "share" / name
+    if settings.base_url and not settings.base_url.startswith(("https://", "http://")):
+        raise UserError(
+            f"--base-url {settings.base_url!r} is not a web address",
+            "give the address where the folder will be hosted, e.g. https://example.org/ana/",
+        )
+    target = page.scratch_folder(folder) if settings.as_zip else folder
+    try:
+        result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)
+        info = page.PageInfo(settings.build.client, settings.build.note, settings.base_url)
+        made = page.write_share(result.path, result.timeline, target, info)
+        if settings.as_zip:
+            made = page.zip_folder(target, folder.with_name(folder.name + ".zip"))
+    finally:
+        if settings.as_zip:
+            page.remove_tree(target)
+    return made, result

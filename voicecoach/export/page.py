@@ -1,0 +1,156 @@
+"""The share page: one self-contained ``index.html`` a client opens on a phone, offline.
+
+Everything the page needs (CSS, JS, captions, QR code) is inline or beside it; a
+Content-Security-Policy forbids any other load. Every user-written text is HTML-escaped,
+and data for the script is JSON with ``<``, ``>`` and ``&`` escaped, so no routine, note or
+client name can inject markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
+from ..model import Timeline
+from .sidecars import clock, render_vtt
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What the page says beyond the timeline: who it is for and a personal note."""
+
+    client: str | None = None
+    note: str | None = None
+    base_url: str | None = None
+
+
+def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: bytes | None) -> str:
+    """The page's HTML; pure, so tests can look at it without a browser."""
+    e = html.escape
+    byline = f"{clock(timeline.duration_s)} long"
+    if timeline.author:
+        byline = f"by {e(timeline.author)} · {byline}"
+    greeting = ""
+    if info.client:
+        greeting = f'<p class="note" id="client">Prepared for {e(info.client)}</p>'
+    note = f'<p class="note" id="note">{e(info.note)}</p>' if info.note else ""
+    safety = ""
+    if timeline.safety:
+        items = "".join(f"<li>{e(s)}</li>" for s in timeline.safety)
+        safety = (
+            '<section class="safety" role="note" aria-label="Safety">'
+            f"<h2>Before you start</h2><ul>{items}</ul></section>"
+        )
+    chapters = "\n".join(
+        f'<li><button type="button" data-start="{c.start_s:.3f}">'
+        f'<span class="time">{clock(c.start_s)}</span>{e(c.title)}</button></li>'
+        for c in timeline.chapters
+    )
+    script = []
+    heading = None
+    speech = []
+    for ev in timeline.events:
+        if ev.kind != "speech" or not ev.text:
+            continue
+        current = ev.section and (f"{ev.section} ({ev.side})" if ev.side else ev.section)
+        if current and current != heading:
+            heading = current
+            script.append(f'<li class="heading">{e(current)}</li>')
+        script.append(
+            f'<li data-start="{ev.start_s:.3f}" data-end="{ev.end_s:.3f}">'
+            f'<span class="time">{clock(ev.start_s)}</span>{e(ev.text)}</li>'
+        )
+        speech.append([round(ev.start_s, 3), round(ev.end_s, 3), ev.text])
+    qr = ""
+    if qr_png is not None and info.base_url:
+        uri = "data:image/png;base64," + base64.b64encode(qr_png).decode("ascii")
+        qr = (
+            f'<section class="qr"><img src="{uri}" alt="QR code of this page">'
+            f"<p>{e(info.base_url)}</p></section>"
+        )
+    vtt = base64.b64encode(render_vtt(timeline).encode("utf-8")).decode("ascii")
+    template = Template((resources.files("voicecoach") / "export" / "page.html").read_text("utf-8"))
+    return template.substitute(
+        lang=e(timeline.language),
+        title=e(timeline.title),
+        byline=byline,
+        greeting=greeting,
+        note=note,
+        safety=safety,
+        audio_src=e(audio_name),
+        vtt_src=f"data:text/vtt;base64,{vtt}",
+        chapters=chapters,
+        script="\n".join(script),
+        qr=qr,
+        data=script_json({"speech": speech}),
+    )
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside a ``<script>`` element: no ``</script>``, no ``<!--``."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG bytes (segno, error correction M)."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=8, border=2)
+    return buf.getvalue()
+
+
+def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -> Path:
+    """Writes ``index.html`` (and ``qr.png`` with a base URL) beside a built session.
+
+    ``audio`` and its sidecars must already be in ``folder``; returns the page.
+    """
+    url = page_url(info.base_url) if info.base_url else None
+    png = qr_png(url) if url else None
+    page = render_page(timeline, audio.name, PageInfo(info.client, info.note, url), png)
+    write_text_atomic(folder / "index.html", page)
+    if png is not None:
+        write_bytes_atomic(folder / "qr.png", png)
+    return folder / "index.html"
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    """Zips a share folder's files under one top-level folder, reproducibly and atomically."""
+    top = archive.name.removesuffix(".zip")
+    with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(folder.iterdir()):
+            entry = zipfile.ZipInfo(f"{top}/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            z.writestr(entry, path.read_bytes())
+    return archive
+
+
+def page_url(base_url: str) -> str:
+    """Where the page will live: ``base_url`` itself, ending in ``/`` for a folder."""
+    return base_url if base_url.endswith((".html", "/")) else base_url + "/"
+
+
+def scratch_folder(near: Path) -> Path:
+    """A temporary folder beside ``near`` (same disk, so renames are atomic)."""
+    near.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{near.name}.{os.getpid()}.", dir=near.parent))
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,165 @@
+"""A private podcast feed from a folder of built sessions (RSS 2.0, iTunes, Podcasting 2.0).
+
+Each session ``X.mp3`` (or .m4a/.ogg) with ``X.timeline.json`` beside it becomes an
+episode with a ``X.chapters.json`` chapters file. GUIDs come from the file name and first
+publication dates are remembered in ``.feed-state.json``, so re-running after adding a
+session changes no existing episode. The XML is built with ElementTree: every text is
+escaped by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import UserError
+from ..fsutil import write_bytes_atomic, write_text_atomic
+from .sidecars import clock
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+MIME = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg"}
+STATE = ".feed-state.json"
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    folder: Path
+    base_url: str
+    title: str | None = None
+    author: str | None = None
+    description: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Episode:
+    audio: Path
+    timeline: dict
+    guid: str
+    published: datetime
+
+
+def find_episodes(folder: Path, state: dict[str, str]) -> list[Episode]:
+    """Sessions in ``folder`` in publication order (first seen, then name)."""
+    episodes = []
+    for audio in sorted(folder.iterdir()):
+        if audio.suffix not in MIME or not audio.is_file():
+            continue
+        sidecar = audio.with_name(audio.stem + ".timeline.json")
+        if not sidecar.is_file():
+            continue
+        try:
+            timeline = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot read {sidecar}: {exc}", "rebuild that session") from None
+        guid = f"voicecoach:{audio.stem}"
+        first = state.get(guid)
+        if first is None:
+            mtime = datetime.fromtimestamp(int(audio.stat().st_mtime), tz=timezone.utc)
+            first = mtime.isoformat()
+            state[guid] = first
+        episodes.append(Episode(audio, timeline, guid, datetime.fromisoformat(first)))
+    return sorted(episodes, key=lambda e: (e.published, e.audio.name))
+
+
+def write_feed(settings: FeedSettings) -> tuple[Path, int]:
+    """Writes ``feed.xml`` and the chapters files; returns the feed and its episode count."""
+    folder, base = settings.folder, settings.base_url.rstrip("/") + "/"
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder", "pass the folder that holds built sessions")
+    if not base.startswith(("https://", "http://")):
+        raise UserError(
+            f"--base-url {settings.base_url!r} is not a web address",
+            "give the address where the folder is hosted, e.g. https://example.org/sessions/",
+        )
+    state_path = folder / STATE
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
+    except ValueError:
+        state = {}
+    episodes = find_episodes(folder, state)
+    if not episodes:
+        raise UserError(
+            f"no built sessions in {folder}",
+            "build some first: `voicecoach build ROUTINE -o FOLDER/name.mp3`",
+        )
+    for prefix, uri in (("itunes", ITUNES), ("podcast", PODCAST)):
+        ET.register_namespace(prefix, uri)
+    first = episodes[0].timeline
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    title = settings.title or first.get("title") or "Sessions"
+    author = settings.author or first.get("author") or "voicecoach"
+    _text(channel, "title", title)
+    _text(channel, "link", base)
+    _text(channel, "description", settings.description or f"Guided sessions: {title}")
+    _text(channel, "language", first.get("language", "en"))
+    _text(channel, "generator", "voicecoach")
+    _text(channel, f"{{{ITUNES}}}author", author)
+    _text(channel, f"{{{ITUNES}}}explicit", "false")
+    ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
+    _text(channel, f"{{{PODCAST}}}locked", "yes")
+    if settings.image:
+        ET.SubElement(channel, f"{{{ITUNES}}}image", {"href": _url(base, settings.image)})
+    for ep in reversed(episodes):
+        item = ET.SubElement(channel, "item")
+        t = ep.timeline
+        _text(item, "title", t.get("title") or ep.audio.stem)
+        _text(item, "description", t.get("description") or t.get("title") or "")
+        _text(item, "guid", ep.guid).set("isPermaLink", "false")
+        _text(item, "pubDate", format_datetime(ep.published))
+        ET.SubElement(
+            item,
+            "enclosure",
+            {
+                "url": _url(base, ep.audio.name),
+                "length": str(ep.audio.stat().st_size),
+                "type": MIME[ep.audio.suffix],
+            },
+        )
+        _text(item, f"{{{ITUNES}}}duration", clock(float(t.get("duration_s", 0))))
+        _text(item, f"{{{ITUNES}}}author", t.get("author") or author)
+        chapters = ep.audio.with_name(ep.audio.stem + ".chapters.json")
+        write_text_atomic(chapters, json.dumps(chapters_json(t), indent=2, ensure_ascii=False))
+        ET.SubElement(
+            item,
+            f"{{{PODCAST}}}chapters",
+            {"url": _url(base, chapters.name), "type": "application/json+chapters"},
+        )
+    ET.indent(rss)
+    feed = folder / "feed.xml"
+    write_bytes_atomic(feed, ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n")
+    write_text_atomic(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
+    return feed, len(episodes)
+
+
+def chapters_json(timeline: dict) -> dict:
+    """Podcasting 2.0 JSON chapters from a timeline."""
+    return {
+        "version": "1.2.0",
+        "chapters": [
+            {"startTime": round(c["start_s"], 3), "title": c["title"]}
+            for c in timeline.get("chapters", [])
+        ],
+    }
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = _xml_safe(text)
+    return element
+
+
+def _xml_safe(text: str) -> str:
+    """Drops characters XML 1.0 cannot carry at all (control characters)."""
+    return "".join(ch for ch in str(text) if ch in "\t\n\r" or ord(ch) >= 0x20)
+
+
+def _url(base: str, name: str) -> str:
+    return base + quote(name)
