@@ -362,7 +362,11 @@ ROUTINE = "hamstring-quick"
 
 
 def _reference(work: Path) -> tuple[Path, Path]:
-    """A serial build of ROUTINE with its own cache: what every other build must equal."""
+    """A serial build of ROUTINE with its own cache: what every other build must equal.
+
+    The cache holds ROUTINE's clips only, so damaging any of its entries must be repaired
+    by the next build of ROUTINE; other routines use caches of their own.
+    """
     ref = work / "reference" / f"{ROUTINE}.mp3"
     if not ref.exists():
         done = cli("build", ROUTINE, "-o", str(ref), "-q", env=cache_env(work / "c0"))
@@ -481,7 +485,7 @@ def concurrency(work: Path, n: int, seed: int) -> Outcome:
     others = ["hamstring-desk-ball", "hamstring-hands", "hamstring-foam-roller"]
     serial = work / "serial"
     for rid in others:
-        cli("build", rid, "-o", str(serial / f"{rid}.mp3"), "-q", env=cache_env(work / "c0"))
+        cli("build", rid, "-o", str(serial / f"{rid}.mp3"), "-q", env=cache_env(serial / "cache"))
     cache, dest = work / "shared-cache", work / "shared-out"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VOICECOACH_CACHE": str(cache)}
     jobs = [ROUTINE, *others] + [ROUTINE] * 4
@@ -613,7 +617,7 @@ def corruption(work: Path, n: int, seed: int) -> Outcome:
             encoding="utf-8",
         )
         done = cli("build", str(folder / "r.yaml"), "-o", str(folder / "r.mp3"), "-q",
-                   env={"VOICECOACH_CACHE": str(work / "c0")})  # fmt: skip
+                   env={"VOICECOACH_CACHE": str(work / "c-own")})  # fmt: skip
         out.tried += 1
         if problem := clean_failure(done, 2):
             out.fail(f"{label} sound file: {problem}")

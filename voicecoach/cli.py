@@ -512,6 +512,51 @@ def feed(
 
 
 @cli.command()
+@click.argument("routine")
+@click.option("--from", "from_section", metavar="SECTION", help="Start at this section.")
+@click.option("--engine", help="Speech engine (see `voicecoach voices`).")
+@click.option("--voice", help="Voice name of the engine.")
+@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@length_option
+@pace_option
+@allow_path_option
+def play(
+    routine: str,
+    from_section: str | None,
+    engine: str | None,
+    voice: str | None,
+    rate: int | None,
+    length: float | None,
+    pace: str,
+    allow_paths: tuple[Path, ...],
+) -> None:
+    """Play a session now, with a full-screen view you can follow from the floor.
+
+    Keys: space pause/resume, right or n next step, left or p previous step, r repeat
+    the instruction, q quit. Phrases come from the cache, so a second play starts at once.
+
+    \b
+    Example:
+      voicecoach play hamstring-quick
+      voicecoach play hamstring-release --from "Massage ball" --pace gentle
+    """
+    from .pipeline import BuildSettings
+    from .player import PlaySettings
+    from .player import play as run_play
+
+    build_settings = BuildSettings(
+        routine=routine,
+        engine=engine,
+        voice=voice,
+        rate=rate,
+        length_s=length,
+        pace=pace,
+        allow_paths=allow_paths,
+    )
+    run_play(PlaySettings(build_settings, from_section))
+
+
+@cli.command()
 def voices() -> None:
     """List the speech engines and voices available on this machine.
 

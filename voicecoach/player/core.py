@@ -1,0 +1,249 @@
+"""Playing a built session with step navigation, independent of any screen or device.
+
+The player owns the position (in samples) and hands PCM to a ``Sink`` that pulls it:
+miniaudio for the real audio output, or a null/memory sink in tests. Pausing hands out
+silence without moving the position, so the clock stops with the sound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import wave
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from ..errors import UserError
+from ..model import SAMPLE_RATE, Timeline, samples
+
+#: A step start closer than this after the previous point is folded into it.
+_MERGE_S = 10.0
+#: "Previous" within this much of a step's start goes to the step before.
+_BACK_S = 2.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """A place to jump to: a chapter or a routine step, with what is said there."""
+
+    start_sample: int
+    end_sample: int
+    section: str
+    side: str
+    text: str
+
+
+def steps_of(timeline: Timeline) -> tuple[Step, ...]:
+    """Jump points of a session: every chapter, and every routine step not right after one.
+
+    A side switch is announced just before its step's instruction; jumping to the
+    chapter start keeps that announcement, so the two fold into one point.
+    """
+    points = sorted({c.start_sample for c in timeline.chapters} | {0})
+    step_starts: dict[int, int] = {}
+    for e in timeline.events:
+        if e.step is not None:
+            step_starts[e.step] = min(step_starts.get(e.step, e.start_sample), e.start_sample)
+    for start in sorted(step_starts.values()):
+        before = max((p for p in points if p <= start), default=0)
+        if start - before > samples(_MERGE_S):
+            points.append(start)
+    points = sorted(set(points))
+    ends = [*points[1:], timeline.duration_sample]
+    out = []
+    for start, end in zip(points, ends, strict=True):
+        inside = [e for e in timeline.events if start <= e.start_sample < end and e.text]
+        spoken = [e for e in inside if e.kind == "speech"]
+        main = next((e for e in spoken if e.cue == "instruction"), spoken[0] if spoken else None)
+        first = inside[0] if inside else None
+        section = (main or first).section if (main or first) else None
+        side = (main or first).side if (main or first) else None
+        out.append(
+            Step(start, end, section or "", side or "", main.text if main and main.text else "")
+        )
+    return tuple(out)
+
+
+class Sink(Protocol):
+    """Where the samples go. ``start`` begins pulling through ``pull(frames) -> int16``."""
+
+    def start(self, pull: Callable[[int], np.ndarray]) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Player:
+    """Position, pause and step navigation over a session's PCM (int16, mono)."""
+
+    def __init__(self, pcm: np.ndarray, timeline: Timeline, sink: Sink) -> None:
+        self.pcm = pcm
+        self.timeline = timeline
+        self.steps = steps_of(timeline)
+        self.sink = sink
+        self.position = 0
+        self.paused = False
+        self._lock = threading.Lock()
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= self.pcm.size
+
+    def start(self, at_sample: int = 0) -> None:
+        self.seek(at_sample)
+        self.sink.start(self.pull)
+
+    def stop(self) -> None:
+        self.sink.stop()
+
+    def pull(self, frames: int) -> np.ndarray:
+        """The next ``frames`` samples (silence while paused or after the end)."""
+        with self._lock:
+            if self.paused or self.finished:
+                return np.zeros(frames, dtype=np.int16)
+            chunk = self.pcm[self.position : self.position + frames]
+            self.position += chunk.size
+        if chunk.size < frames:
+            chunk = np.concatenate([chunk, np.zeros(frames - chunk.size, dtype=np.int16)])
+        return np.asarray(chunk, dtype=np.int16)
+
+    def toggle_pause(self) -> None:
+        with self._lock:
+            self.paused = not self.paused
+
+    def seek(self, sample: int) -> None:
+        with self._lock:
+            self.position = max(0, min(sample, self.pcm.size))
+
+    def step_index(self) -> int:
+        starts = [s.start_sample for s in self.steps]
+        return max(0, int(np.searchsorted(starts, self.position, side="right")) - 1)
+
+    def current(self) -> Step:
+        return self.steps[self.step_index()]
+
+    def upcoming(self) -> Step | None:
+        i = self.step_index() + 1
+        return self.steps[i] if i < len(self.steps) else None
+
+    def next_step(self) -> None:
+        nxt = self.upcoming()
+        self.seek(nxt.start_sample if nxt else self.pcm.size)
+
+    def previous_step(self) -> None:
+        i = self.step_index()
+        if self.position - self.steps[i].start_sample < samples(_BACK_S) and i > 0:
+            i -= 1
+        self.seek(self.steps[i].start_sample)
+
+    def repeat(self) -> None:
+        """Back to the start of the current step, to hear its instruction again."""
+        self.seek(self.current().start_sample)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """A built WAV as int16 samples, memory-mapped (a long session is not copied to RAM)."""
+    with wave.open(str(path), "rb") as w:
+        if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, SAMPLE_RATE):
+            raise UserError(f"{path} is not a voicecoach WAV", "build it again with --format wav")
+        frames = w.getnframes()
+    offset = path.stat().st_size - frames * 2
+    return np.memmap(path, dtype="<i2", mode="r", offset=offset, shape=(frames,))
+
+
+class NullSink:
+    """A sink with no device: the caller (a test, or a clock thread) pulls by hand."""
+
+    def __init__(self) -> None:
+        self.pull: Callable[[int], np.ndarray] | None = None
+        self.stopped = False
+
+    def start(self, pull: Callable[[int], np.ndarray]) -> None:
+        self.pull = pull
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def advance(self, frames: int) -> np.ndarray:
+        assert self.pull is not None, "start the player first"
+        return self.pull(frames)
+
+
+class ClockSink(NullSink):
+    """Pulls in real time without a device (for a terminal view without audio, e.g. in CI)."""
+
+    def start(self, pull: Callable[[int], np.ndarray]) -> None:
+        super().start(pull)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import time
+
+        tick = 0.05
+        while not self.stopped:
+            self.advance(int(SAMPLE_RATE * tick))
+            time.sleep(tick)
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """ALSA prints pages of C-level complaints when there is no sound card; we say it once."""
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+class MiniaudioSink:
+    """The computer's audio output through miniaudio (wheels ship the backend)."""
+
+    def __init__(self) -> None:
+        self._device = None
+
+    @staticmethod
+    def probe() -> None:
+        """Fails early, with a plain message, when there is no audio output."""
+        sink = MiniaudioSink()
+        sink.start(lambda frames: np.zeros(frames, dtype=np.int16))
+        sink.stop()
+
+    def start(self, pull: Callable[[int], np.ndarray]) -> None:
+        import miniaudio
+
+        def stream():
+            frames = yield b""
+            while True:
+                frames = yield pull(frames).tobytes()
+
+        try:
+            with _quiet_stderr():
+                device = miniaudio.PlaybackDevice(
+                    output_format=miniaudio.SampleFormat.SIGNED16,
+                    nchannels=1,
+                    sample_rate=SAMPLE_RATE,
+                    buffersize_msec=100,
+                )
+            generator = stream()
+            next(generator)
+            device.start(generator)
+        except miniaudio.MiniaudioError as exc:
+            raise UserError(
+                f"no audio output device found ({exc.args[0] if exc.args else exc})",
+                "write the session to a file with `voicecoach build` and play it elsewhere",
+            ) from None
+        self._device = device
+
+    def stop(self) -> None:
+        if self._device is not None:
+            self._device.close()
+            self._device = None
