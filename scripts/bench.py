@@ -159,7 +159,7 @@ def cli_time(args: list[str], repeat: int = 5) -> float:
 def bench_size(minutes: float, work: Path, peer_max: float) -> dict:
     routine = work / f"bench-{int(minutes)}.yaml"
     routine.write_text(synthetic_routine(minutes), encoding="utf-8")
-    if minutes <= 6:
+    if 4 <= minutes <= 6:
         routine = Path("hamstring-quick")
     out = work / f"session-{int(minutes)}.mp3"
     env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-{int(minutes)}"))

@@ -8,7 +8,7 @@ corrupt file, a write outside the chosen folder, an error without a location ...
   kill         builds killed with SIGKILL at random moments; then the next build must succeed
   sigint       Ctrl-C: exit code 130, no temporary or partial file left
   disk         output or cache on a full (tiny tmpfs, else RLIMIT_FSIZE) file system
-  concurrency  4 different and 4 identical builds at once, one cache, one output folder
+  concurrency  4 different and 4 identical builds at once (2 and 2 with --quick), one cache
   engine       engines that hang, crash, return empty audio or garbage
   corruption   damaged cache entries, built-in sounds and sound files
   paths        sound/music files and batch output names that lead out of their folder
@@ -48,8 +48,8 @@ import yaml  # noqa: E402
 from voicecoach.errors import RoutineError, RoutineErrors, UserError, VoicecoachError  # noqa: E402
 
 PY = sys.executable
-QUICK = {"fuzz": 300, "kill": 3, "text": 4}
-FULL = {"fuzz": 10_000, "kill": 20, "text": 0}
+QUICK = {"fuzz": 300, "kill": 3, "text": 4, "concurrency": 2}
+FULL = {"fuzz": 10_000, "kill": 20, "text": 0, "concurrency": 4}
 
 
 @dataclass
@@ -482,13 +482,13 @@ def full_disk(work: Path, n: int, seed: int) -> Outcome:
 def concurrency(work: Path, n: int, seed: int) -> Outcome:
     out = Outcome("concurrency")
     ref, _ = _reference(work)
-    others = ["hamstring-desk-ball", "hamstring-hands", "hamstring-foam-roller"]
+    others = ["hamstring-desk-ball", "hamstring-hands", "hamstring-foam-roller"][: n - 1]
     serial = work / "serial"
     for rid in others:
         cli("build", rid, "-o", str(serial / f"{rid}.mp3"), "-q", env=cache_env(serial / "cache"))
     cache, dest = work / "shared-cache", work / "shared-out"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "VOICECOACH_CACHE": str(cache)}
-    jobs = [ROUTINE, *others] + [ROUTINE] * 4
+    jobs = [ROUTINE, *others] + [ROUTINE] * n
     procs = [
         subprocess.Popen(
             [PY, "-m", "voicecoach", "build", rid, "-o", str(dest / f"{rid}.mp3"), "-q"],
@@ -512,7 +512,7 @@ def concurrency(work: Path, n: int, seed: int) -> Outcome:
         out.fail(f"cache entries fail verification: {bad[:3]}")
     if stale := leftovers(dest) + leftovers(cache):
         out.fail(f"temporary files left: {stale}")
-    out.note = "8 builds at once (4 routines + 4 of the same), one cache, one folder"
+    out.note = f"{len(jobs)} builds at once ({n} routines + {n} of the same), one cache, one folder"
     return out
 
 
