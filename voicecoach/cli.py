@@ -394,12 +394,10 @@ def batch(
     )
     show = sys.stderr.isatty()
     bar = click.progressbar(length=1, label="sessions", file=sys.stderr) if show else None
-    seen: list[Any] = []
 
-    def progress(result: Any) -> None:
-        seen.append(result)
+    def progress(result: Any, total: int) -> None:
         if bar is not None:
-            bar.length = max(bar.length or 1, len(seen))
+            bar.length = total
             bar.update(1)
 
     results = run_batch(settings, progress)

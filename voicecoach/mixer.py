@@ -9,6 +9,7 @@ so the file lands on the loudness target.
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import io
@@ -16,16 +17,21 @@ import math
 import os
 import tempfile
 import wave
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from .errors import UserError
 from .loudness import LoudnessMeter, clip_loudness, k_weight, true_peak_db
 from .model import SAMPLE_RATE, Event, Music, Timeline, samples
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -127,9 +133,10 @@ class _Library:
     def __contains__(self, key: tuple[str, str]) -> bool:
         return (key, False) in self._index
 
-    def add(self, key: tuple[str, str], x: np.ndarray, weigh: bool) -> None:
+    def add(self, key: tuple[str, str], x: np.ndarray, weighted_x: np.ndarray | None) -> None:
+        """Stores a levelled clip and, when given, its K-weighted copy."""
         self.peak = max(self.peak, float(np.abs(x).max(initial=0.0)))
-        copies = [(False, x)] + ([(True, k_weight(x))] if weigh else [])
+        copies = [(False, x)] + ([(True, weighted_x)] if weighted_x is not None else [])
         for weighted, data in copies:
             blob = np.ascontiguousarray(data, dtype=np.float32).tobytes()
             os.pwrite(self._fd, blob, self._end)
@@ -155,25 +162,50 @@ def _prepare(
     target: LoudnessTarget,
     weigh: bool,
 ) -> _Library:
-    """Each distinct clip and sound, levelled and edged once, keyed by (kind, name)."""
-    out = _Library()
+    """Each distinct clip and sound, levelled and edged once, keyed by (kind, name).
+
+    Clips are levelled on every core (numpy's FFTs release the GIL) in a bounded window,
+    and stored in event order, so the result does not depend on the number of threads.
+    """
+    wanted: dict[tuple[str, str], Event] = {}
     for e in events:
-        key = _key(e)
-        if key in out:
-            continue
+        wanted.setdefault(_key(e), e)
+    for e in wanted.values():
+        if e.kind == "speech" and (e.text or "") not in clips:
+            raise UserError(f"no audio for the spoken line {e.text!r}", "rebuild the clips")
+        if e.kind != "speech" and (e.sound or "") not in sounds:
+            raise UserError(f"no audio for the sound {e.sound!r}", "name it under `sounds:`")
+
+    def level(e: Event) -> tuple[np.ndarray, np.ndarray | None]:
         if e.kind == "speech":
-            raw = clips.get(e.text or "")
-            if raw is None:
-                raise UserError(f"no audio for the spoken line {e.text!r}", "rebuild the clips")
-            out.add(key, _level_speech(raw, target), weigh)
+            x = _level_speech(clips[e.text or ""], target)
         else:
-            raw = sounds.get(e.sound or "")
-            if raw is None:
-                raise UserError(f"no audio for the sound {e.sound!r}", "name it under `sounds:`")
             lift = _SPEAKER_LIFT_LU if target.compress else 0.0
             relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
-            out.add(key, _level(raw, target.lufs + relative, edges=True), weigh)
+            x = _level(sounds[e.sound or ""], target.lufs + relative, edges=True)
+        return x, (k_weight(x) if weigh else None)
+
+    out = _Library()
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(workers) as pool:
+        for key, (x, weighted) in zip(
+            wanted, _bounded_map(pool, level, wanted.values(), workers), strict=True
+        ):
+            out.add(key, x, weighted)
     return out
+
+
+def _bounded_map(
+    pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], window: int
+) -> Iterator[R]:
+    """``pool.map`` in order, with at most ``window`` results waiting: memory stays flat."""
+    pending: collections.deque[Future[R]] = collections.deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _key(e: Event) -> tuple[str, str]:
@@ -198,7 +230,10 @@ def _level(x: np.ndarray, lufs: float, *, edges: bool) -> np.ndarray:
         if not math.isfinite(loud) or abs(lufs - loud) < 0.05:
             break
         x *= np.float32(10 ** ((lufs - loud) / 20))
-        x = _limit(x, _CLIP_PEAK_DB)
+        limited = _limit(x, _CLIP_PEAK_DB)
+        if limited is x:  # scaling alone hit the target: measuring again would confirm it
+            break
+        x = limited
     if math.isfinite(peak := true_peak_db(x)) and peak > _CLIP_PEAK_DB:
         x *= np.float32(10 ** ((_CLIP_PEAK_DB - peak) / 20))
     if edges and x.size > _FADE_IN + _FADE_OUT:
