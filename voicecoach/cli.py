@@ -565,8 +565,13 @@ def voices() -> None:
     """
     from .speech import list_voices
 
-    for v in list_voices():
-        click.echo(f"{v.engine:<8} {v.name:<24} {v.language:<8} {v.description}")
+    found = list_voices()
+    rows = [("ENGINE", "VOICE", "LANGUAGE", "DESCRIPTION")]
+    rows += [(v.engine, v.name, v.language, v.description) for v in found]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[3]]).rstrip())
 
 
 @cli.command(name="list")
