@@ -692,7 +692,7 @@ XSS = [
     "&amp;&lt;&#0;",
     "<style>body{display:none}</style>",
     "--> \n\nNOTE",
-    "\u2028\u2029",
+    "line\u2028separator\u2029end",
 ]
 
 
@@ -711,10 +711,12 @@ def hostile_text(work: Path, n: int, seed: int) -> Outcome:
     folder.mkdir(exist_ok=True)
     for i, text in enumerate(corpus):
         quoted = json.dumps(text)
+        # Spoken text takes {placeholders}; doubled braces are how a routine writes them.
+        spoken = json.dumps(text.replace("{", "{{").replace("}", "}}"))
         (folder / f"x{i}.yaml").write_text(
             f"format: voicecoach/1\nid: x{i}\ntitle: {quoted}\nauthor: {quoted}\n"
-            f"description: {quoted}\nsafety: [{quoted}]\n"
-            f"sections:\n  - title: {quoted}\n    steps:\n      - say: {quoted}\n",
+            f"description: {quoted}\nsafety: [{spoken}]\n"
+            f"sections:\n  - title: {quoted}\n    steps:\n      - say: {spoken}\n",
             encoding="utf-8",
         )
         site = folder / f"site{i}"

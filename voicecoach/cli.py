@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,25 @@ allow_path_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also allow sound and music files from this folder (repeatable).",
 )
+
+
+def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine``, ``--voice`` and ``--rate``: the same three on every command that speaks."""
+    for option in reversed(
+        [
+            click.option(
+                "--engine", help="Speech engine (see `voicecoach voices`) [routine's, else espeak]."
+            ),
+            click.option("--voice", help="Voice name of the engine (see `voicecoach voices`)."),
+            click.option(
+                "--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute."
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat timing warnings (lines that do not fit) as errors."
 )
@@ -217,9 +237,7 @@ FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
 @click.option(
     "--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Audio format [from -o, else mp3]."
 )
-@click.option("--engine", help="Speech engine (see `voicecoach voices`) [routine's, else espeak].")
-@click.option("--voice", help="Voice name of the engine (see `voicecoach voices`).")
-@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@voice_options
 @length_option
 @pace_option
 @seed_option
@@ -421,9 +439,7 @@ def batch(
               help="Folder to write [output/share/<id>-<client>].")  # fmt: skip
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip instead of a folder.")
 @click.option("--base-url", help="Where the folder will be hosted; adds a QR code to the page.")
-@click.option("--engine", help="Speech engine (see `voicecoach voices`).")
-@click.option("--voice", help="Voice name of the engine.")
-@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@voice_options
 @length_option
 @pace_option
 @allow_path_option
@@ -512,9 +528,7 @@ def feed(
 @cli.command()
 @click.argument("routine")
 @click.option("--from", "from_section", metavar="SECTION", help="Start at this section.")
-@click.option("--engine", help="Speech engine (see `voicecoach voices`).")
-@click.option("--voice", help="Voice name of the engine.")
-@click.option("--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute.")
+@voice_options
 @length_option
 @pace_option
 @allow_path_option

@@ -324,7 +324,7 @@ class _Compiler:
             description=r.description,
             language=r.language,
             voice=r.voice,
-            safety=tuple(note.pick(self.seed) for note in r.safety),
+            safety=tuple(fill(note.pick(self.seed), None, (), self.client) for note in r.safety),
             sounds=r.sounds,
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),

@@ -590,7 +590,7 @@ def _duration_span(ctx: _Context, node: yaml.Node, what: str, lo: float, hi: flo
                     f"{what}: range {text!r} is inverted (the first value must be the smaller)",
                     f"write it as {parts[1]}-{parts[0]}" if parts else None,
                 )
-    if span.lo < lo or span.hi > hi:
+    if not (lo <= span.lo and span.hi <= hi):  # also refuses .nan, which compares false
         raise ctx.error(
             node,
             f"{what} must be between {lo:g} s and {hi:g} s, got {_fmt_span(span)}",
