@@ -1,0 +1,300 @@
+"""Sections and their steps: say, pause, hold, repeat, chime and included blocks.
+
+A ``Scope`` carries what a nested parse needs from above (the section's sides, the
+routine's defaults, the block table and the include stack, to refuse cycles). Includes
+are expanded here, so the ``Routine`` the compiler gets has no blocks left.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, replace
+
+import yaml
+
+from ..errors import Location
+from .durations import fmt_span, read_count_span, read_duration, read_duration_span
+from .nodes import Context, Invalid, did_you_mean, kind_of, string_list
+from .text import parse_text
+from .values import (
+    Breathing,
+    Chime,
+    Encourage,
+    HandsFree,
+    Hold,
+    Pause,
+    Repeat,
+    Say,
+    Section,
+    Step,
+    Text,
+)
+
+MAX_STEP_S = 3600.0
+BREATHING_GUIDES = ("spoken", "tones", "none")
+STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "include")
+BUILTIN_SOUNDS = ("chime", "bell", "tick", "start", "breath_in", "breath_out")
+
+
+@dataclass
+class Scope:
+    """What a nested parse needs from above: sides, defaults and the block table."""
+
+    blocks: dict[str, yaml.Node]
+    sounds: tuple[str, ...]
+    lead_in_s: float
+    breathing: Breathing
+    hands_free: HandsFree = field(default_factory=HandsFree)
+    sides: tuple[str, ...] = ()
+    stack: tuple[str, ...] = ()
+
+
+def parse_breathing(ctx: Context, node: yaml.Node, base: Breathing) -> Breathing:
+    """Breathing settings over ``base`` (the routine's, for a hold); ``none`` turns it off."""
+    if isinstance(node, yaml.ScalarNode) and ctx.scalar(node, "breathing") in ("none", False):
+        return Breathing(base.inhale_s, base.exhale_s, "none", base.every_s)
+    keys = ctx.mapping(node, "breathing", ("inhale", "exhale", "guide", "every"))
+    guide = base.guide
+    if "guide" in keys:
+        guide = ctx.string(keys["guide"], "breathing guide")
+        if guide not in BREATHING_GUIDES:
+            raise ctx.error(
+                keys["guide"],
+                f"unknown breathing guide {guide!r}{did_you_mean(guide, BREATHING_GUIDES)}",
+                f"use one of: {', '.join(BREATHING_GUIDES)}",
+            )
+
+    def dur(key: str, default: float, lo: float, hi: float) -> float:
+        return read_duration(ctx, keys[key], f"breathing {key}", lo, hi) if key in keys else default
+
+    return Breathing(
+        inhale_s=dur("inhale", base.inhale_s, 1.0, 20.0),
+        exhale_s=dur("exhale", base.exhale_s, 1.0, 20.0),
+        guide=guide,
+        every_s=dur("every", base.every_s, 10.0, 600.0),
+    )
+
+
+def _block(ctx: Context, node: yaml.Node, scope: Scope, want: str) -> yaml.Node:
+    name = ctx.string(node, "include")
+    if name in scope.stack:
+        cycle = " -> ".join((*scope.stack, name))
+        raise ctx.error(node, f"include cycle: {cycle}", "a block may not include itself")
+    if name not in scope.blocks:
+        known = list(scope.blocks)
+        raise ctx.error(
+            node,
+            f"unknown block {name!r}{did_you_mean(name, known)}",
+            f"define it under `blocks:` (known: {', '.join(known) or 'none'})",
+        )
+    body = scope.blocks[name]
+    is_section = isinstance(body, yaml.MappingNode)
+    if want == "section" and not is_section:
+        raise ctx.error(
+            node, f"block {name!r} is a step list, not a section", "include it in steps"
+        )
+    if want == "steps" and is_section:
+        raise ctx.error(
+            node, f"block {name!r} is a section, not a step list", "include it in sections"
+        )
+    return body
+
+
+def parse_sections(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Section, ...]:
+    """Every section that parses; a broken one is reported and skipped."""
+    items = ctx.sequence(node, "sections")
+    if not items:
+        raise ctx.error(node, "sections is empty", "add at least one section")
+    out = []
+    for item in items:
+        section = ctx.attempt(_parse_section, ctx, item, scope, default=None)
+        if section is not None:
+            out.append(section)
+    return tuple(out)
+
+
+def _parse_section(ctx: Context, node: yaml.Node, scope: Scope) -> Section:
+    if isinstance(node, yaml.MappingNode) and any(
+        k.value == "include" for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+    ):
+        keys = ctx.mapping(node, "a section include", ("include",))
+        body = _block(ctx, keys["include"], scope, "section")
+        name = keys["include"].value
+        return _parse_section(ctx, body, replace(scope, stack=(*scope.stack, name)))
+    keys = ctx.mapping(
+        node,
+        "a section",
+        ("title", "sides", "transition", "setup", "steps"),
+        required=("title", "steps"),
+        partial=True,
+    )
+    title = ""
+    if "title" in keys:
+        title = ctx.attempt(ctx.string, keys["title"], "section title", default="")
+    sides: tuple[str, ...] = ()
+    if "sides" in keys:
+        sides = ctx.attempt(string_list, ctx, keys["sides"], "sides", default=())
+        if len(set(sides)) != len(sides):
+            ctx.error(keys["sides"], "sides repeat a name", "e.g. `sides: [right, left]`")
+    transition: str | None = "chime"
+    if "transition" in keys:
+        transition = ctx.attempt(_sound_name, ctx, keys["transition"], scope, default=None)
+    if "steps" not in keys:
+        raise Invalid()
+    if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
+        raise ctx.error(keys["steps"], f"section {title!r} has no steps", "add at least one step")
+    steps = ctx.attempt(_parse_steps, ctx, keys["steps"], replace(scope, sides=sides), default=())
+    if "title" not in keys:
+        raise Invalid()
+    setup = parse_text(ctx, keys["setup"], "setup", sides) if "setup" in keys else None
+    return Section(title, steps, ctx.loc(node), sides, transition, setup)
+
+
+def _sound_name(ctx: Context, node: yaml.Node, scope: Scope) -> str | None:
+    name = ctx.string(node, "sound")
+    if name == "none":
+        return None
+    if name not in scope.sounds:
+        raise ctx.error(
+            node,
+            f"unknown sound {name!r}{did_you_mean(name, scope.sounds)}",
+            f"built-in sounds: {', '.join(BUILTIN_SOUNDS)}; add your own under `sounds:`",
+        )
+    return name
+
+
+def _parse_steps(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]:
+    out: list[Step] = []
+    for item in ctx.sequence(node, "steps"):
+        out.extend(ctx.attempt(_parse_step, ctx, item, scope, default=()))
+    return tuple(out)
+
+
+_STEP_KEYS = {
+    "say": ("say", "setup"),
+    "pause": ("pause", "setup"),
+    "chime": ("chime", "setup"),
+    "include": ("include",),
+    "hold": ("hold", "say", "lead_in", "breathing", "halfway", "countdown", "encourage", "setup"),
+    "repeat": ("repeat", "say", "each", "count", "lead_in", "setup"),
+}
+
+
+def _step_kind(ctx: Context, node: yaml.Node) -> str:
+    if not isinstance(node, yaml.MappingNode):
+        value = node.value if isinstance(node, yaml.ScalarNode) else None
+        hint = "a step is a mapping such as `- say: Breathe out.` or `- hold: 30s`"
+        if isinstance(value, str) and value in STEP_KINDS:
+            hint = f"write `- {value}: ...` with a value after the colon"
+        raise ctx.error(node, f"a step must be a mapping, not a {kind_of(node)}", hint)
+    names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    for kind in ("hold", "repeat"):
+        if kind in names:
+            return kind
+    kinds = [n for n in names if n in STEP_KINDS]
+    if kinds == ["say"]:
+        # `hodl: 30s` beside `say:` is a misspelt hold, not a say step with a stray key.
+        for key, _ in node.value:
+            close = difflib.get_close_matches(str(key.value), ["hold", "repeat"], n=1)
+            if key.value not in STEP_KINDS and close:
+                raise ctx.error(
+                    key,
+                    f"unknown step {key.value!r} (did you mean {close[0]!r}?)",
+                    f"step kinds: {', '.join(STEP_KINDS)}",
+                )
+    if len(kinds) > 1:
+        raise ctx.error(
+            node,
+            f"a step has exactly one kind; this one has {' and '.join(kinds)}",
+            "split it into separate steps",
+        )
+    if not kinds:
+        first = node.value[0][0] if node.value else node
+        word = names[0] if names else ""
+        raise ctx.error(
+            first,
+            f"unknown step {word!r}{did_you_mean(word, STEP_KINDS)}",
+            f"step kinds: {', '.join(STEP_KINDS)}",
+        )
+    return kinds[0]
+
+
+def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]:
+    kind = _step_kind(ctx, node)
+    keys = ctx.mapping(node, f"a {kind} step", _STEP_KEYS[kind])
+    value = keys[kind]
+    loc = ctx.loc(node)
+    setup = parse_text(ctx, keys["setup"], "setup", scope.sides) if "setup" in keys else None
+    if kind == "say":
+        return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup),)
+    if kind == "pause":
+        return (Pause(read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S), loc, setup),)
+    if kind == "chime":
+        return (Chime(_sound_name(ctx, value, scope) or "chime", loc, setup),)
+    if kind == "include":
+        body = _block(ctx, value, scope, "steps")
+        return _parse_steps(ctx, body, replace(scope, stack=(*scope.stack, value.value)))
+    text = parse_text(ctx, keys["say"], "say", scope.sides) if "say" in keys else None
+    lead_in_s = scope.lead_in_s if kind == "hold" and text else 0.0
+    if "lead_in" in keys:
+        lead_in_s = read_duration(ctx, keys["lead_in"], "lead_in", 0.0, 60.0)
+    if kind == "repeat":
+        each_s = read_duration(ctx, keys["each"], "each", 1.0, 120.0) if "each" in keys else 6.0
+        aloud = ctx.boolean(keys["count"], "count") if "count" in keys else True
+        count = read_count_span(ctx, value, "repeat")
+        return (Repeat(count, loc, text, each_s, aloud, lead_in_s, setup),)
+    return (replace(_parse_hold(ctx, keys, scope, loc, text, lead_in_s), setup=setup),)
+
+
+def _parse_hold(
+    ctx: Context,
+    keys: dict[str, yaml.Node],
+    scope: Scope,
+    loc: Location,
+    text: Text | None,
+    lead_in_s: float,
+) -> Hold:
+    duration = read_duration_span(ctx, keys["hold"], "hold", 1.0, MAX_STEP_S)
+    breathing: Breathing | None = scope.breathing
+    if "breathing" in keys:
+        breathing = parse_breathing(ctx, keys["breathing"], scope.breathing)
+    if breathing is not None and breathing.guide == "none":
+        breathing = None
+    halfway: Text | None = None
+    if "halfway" in keys:
+        node = keys["halfway"]
+        if isinstance(node, yaml.ScalarNode) and isinstance(ctx.scalar(node, "halfway"), bool):
+            on = ctx.boolean(node, "halfway")
+            halfway = Text((), ctx.loc(node)) if on else None
+        else:
+            halfway = parse_text(ctx, node, "halfway", scope.sides)
+    else:
+        halfway = Text((), loc)
+    countdown = 3 if duration.lo >= 4 else 0
+    if "countdown" in keys:
+        countdown = ctx.integer(keys["countdown"], "countdown", 0, 10)
+        if countdown and countdown + 1 > duration.lo:
+            raise ctx.error(
+                keys["countdown"],
+                f"a countdown of {countdown} s does not fit a hold of {fmt_span(duration)}",
+                "lower `countdown` or lengthen the hold",
+            )
+    encourage = None
+    if "encourage" in keys:
+        ek = ctx.mapping(keys["encourage"], "encourage", ("every", "say"), required=("say",))
+        every = 20.0
+        if "every" in ek:
+            every = read_duration(ctx, ek["every"], "encourage every", 5.0, 600.0)
+        encourage = Encourage(float(every), parse_text(ctx, ek["say"], "encourage", scope.sides))
+    return Hold(
+        duration,
+        loc,
+        text,
+        lead_in_s,
+        breathing,
+        halfway,
+        countdown,
+        encourage,
+        halfway_auto="halfway" not in keys,
+        countdown_auto="countdown" not in keys,
+    )
