@@ -11,18 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import pairwise
 
+from .compiler.units import performed_steps
 from .model import Diagnostic, Event, Timeline, samples, seconds
-from .routine import Hold, Routine, Step
-
-
-def performed_steps(routine: Routine) -> list[Step]:
-    """Steps in the order performed, sides expanded; index = ``Event.step``."""
-    return [
-        step
-        for section in routine.sections
-        for _ in section.sides or (None,)
-        for step in section.steps
-    ]
+from .routine import Hold, Routine
 
 
 def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:

@@ -7,13 +7,35 @@ every event sits on an exact sample; JSON and people see seconds (names end in `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 SAMPLE_RATE = 44100
 TIMELINE_FORMAT = "voicecoach.timeline/1"
 
-#: Event kinds. ``speech`` carries ``text``; the others name a ``sound``.
-EVENT_KINDS = ("speech", "chime", "breath_in", "breath_out", "tick")
+#: What an event is. ``speech`` carries ``text``; the others name a ``sound``.
+EventKind = Literal["speech", "chime", "breath_in", "breath_out", "tick"]
+
+#: Why an event is there; every value the compiler emits (the timeline JSON's ``cue``).
+CueName = Literal[
+    "intro",  # welcome, the routine's intro, equipment
+    "greeting",  # the client's name, with --client
+    "safety",  # safety notes at the start
+    "transition",  # a new section: its sound and its title
+    "side",  # the side to start on, or the bell and switch to the other side
+    "next",  # announces the next step's tool or position change
+    "instruction",  # a say step, or the instruction before a hold or repeat
+    "chime",  # a chime step
+    "start",  # the chime that starts a hold's timer after the lead-in
+    "count",  # a repetition counted aloud, or its tick
+    "countdown",  # the last seconds of a hold, spoken or ticked
+    "halfway",  # the middle of a hold
+    "remaining",  # time left in a very long hold
+    "encourage",  # a hold's encouragement
+    "breath",  # breathing guidance, spoken or as tones
+    "pace",  # a soft tick so no silence outlasts `max_silence`
+    "section_done",  # the end of a sided section
+    "outro",  # the end of the session
+]
 
 
 def seconds(samples: int) -> float:
@@ -51,20 +73,19 @@ class Diagnostic:
 class Event:
     """One thing heard at one moment.
 
-    ``cue`` says why it is there (``instruction``, ``countdown``, ``halfway``, ``breath``,
-    ``encourage``, ``count``, ``side``, ``intro``, ``safety``, ``outro``, ``transition``),
-    ``step`` numbers the routine step it belongs to (0-based, session-wide) so players can
-    jump between steps.
+    ``cue`` says why it is there (one of ``CueName``), ``step`` numbers the routine step
+    it belongs to (0-based, session-wide, in the order of ``compiler.performed_units``) so
+    players can jump between steps.
     """
 
     start_sample: int
     end_sample: int
-    kind: str
+    kind: EventKind
     text: str | None = None
     sound: str | None = None
     section: str | None = None
     side: str | None = None
-    cue: str | None = None
+    cue: CueName | None = None
     step: int | None = None
 
     @property

@@ -1,95 +1,52 @@
-"""Stage 2: turn a checked Routine into a Timeline of events on exact samples.
+"""Stage 2's main pass: lay a checked Routine out as a Timeline on exact samples.
 
-``compile_routine`` is pure: the only outside knowledge it needs is how long each spoken
-line and sound lasts, given by a ``Measure``. ``plan`` passes estimates from the voice's
-rate; ``build`` passes the measured clip lengths, so the same code gives the exact
-timeline of the finished audio.
+``compile_routine`` fits ranges to a target length by running ``_Compiler`` (one pass at
+fixed range positions) several times; each pass walks the performed units
+(``units.py``) and leaves the inside of every hold to the pure planner in ``cues.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import replace
 
-from . import handsfree
-from .errors import RoutineError, UserError
-from .model import SAMPLE_RATE, Chapter, Diagnostic, Event, Timeline, samples, seconds
-from .phrases import Phrases
-from .routine import (
-    Breathing,
+from .. import handsfree
+from ..errors import RoutineError, UserError
+from ..model import (
+    SAMPLE_RATE,
+    Chapter,
+    CueName,
+    Diagnostic,
+    Event,
+    EventKind,
+    Timeline,
+    samples,
+    seconds,
+)
+from ..phrases import Phrases
+from ..routine import (
     Chime,
     Hold,
     Pause,
     Repeat,
     Routine,
     Say,
-    Section,
     Step,
     Text,
     clean_client_name,
     fill,
 )
+from .cues import Cue, HoldWords, hold_cues, place
+from .measure import Estimate, Measure
+from .units import Unit, performed_units
 
 MAX_SESSION_S = 12 * 3600
 #: Pace: where ranges sit without --length (0 = shortest, 1 = longest) and a gap scale.
 PACES = {"gentle": (0.85, 1.4), "normal": (0.5, 1.0), "brisk": (0.15, 0.7)}
 LENGTH_TOLERANCE_S = 2.0
-_CUE_MARGIN = samples(0.25)
 _OPENING = samples(0.5)
 _LINE_GAP = samples(0.6)
 _TAIL = samples(2.0)
-
-#: Lengths of the built-in sounds (kept equal to the files in ``audio_assets``).
-BUILTIN_SOUND_S = {
-    "chime": 1.2,
-    "bell": 1.5,
-    "breath_in": 1.0,
-    "breath_out": 1.0,
-    "tick": 0.08,
-    "start": 0.5,
-}
-
-
-class Measure(Protocol):
-    """How long things last, in samples."""
-
-    def speech(self, text: str) -> int: ...
-
-    def sound(self, name: str) -> int: ...
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """Speech length from the voice rate (words per minute); used by ``plan``."""
-
-    rate: int = 150
-    sound_s: Mapping[str, float] = field(default_factory=lambda: dict(BUILTIN_SOUND_S))
-
-    def speech(self, text: str) -> int:
-        words = len(text.split())
-        pauses = sum(text.count(c) for c in ".,;:!?")
-        return samples(0.15 + words * 60.0 / self.rate + 0.2 * pauses)
-
-    def sound(self, name: str) -> int:
-        return samples(self.sound_s.get(name, 1.0))
-
-
-@dataclass(frozen=True)
-class Measured:
-    """Exact lengths of synthesized clips and loaded sounds; unknown text is estimated."""
-
-    speech_sample: Mapping[str, int]
-    sound_sample: Mapping[str, int]
-    fallback: Estimate = field(default_factory=Estimate)
-
-    def speech(self, text: str) -> int:
-        found = self.speech_sample.get(text)
-        return found if found is not None else self.fallback.speech(text)
-
-    def sound(self, name: str) -> int:
-        found = self.sound_sample.get(name)
-        return found if found is not None else self.fallback.sound(name)
 
 
 def compile_routine(
@@ -193,32 +150,6 @@ def _clock(s: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-@dataclass
-class _Cue:
-    """A candidate cue inside a hold; higher priority is placed first."""
-
-    priority: int
-    start: int
-    kind: str
-    cue: str
-    text: str | None = None
-    sound: str | None = None
-    movable: bool = False
-    follows: _Cue | None = None
-    backward: bool = False
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """One step as performed: in its section, on one side, with what to set up first."""
-
-    section: Section
-    side_index: int
-    side: str | None
-    step: Step
-    setup: Text | None
-
-
 class _Compiler:
     """One pass over a routine at fixed range positions; ``run`` gives the Timeline."""
 
@@ -241,38 +172,36 @@ class _Compiler:
         self.gap = samples(routine.gap_s * gap_scale)
         self.gentle = routine.cues == "gentle"
         self.client = client
-        self.next_setup: str | None = None
-        self.upcoming = -1
         self.announced: set[int] = set()
         self.cursor = _OPENING
         self.events: list[Event] = []
         self.chapters: list[Chapter] = []
         self.diagnostics: dict[tuple[str, str], Diagnostic] = {}
-        self.step = -1
-        self.in_step = False
+        #: The performed unit being run (``Event.step``); None between steps.
+        self.step: int | None = None
         self.section: str | None = None
         self.side: str | None = None
 
     # -- emitting ---------------------------------------------------------------------------
 
-    def speak(self, at: int, text: str, cue: str) -> int:
+    def speak(self, at: int, text: str, cue: CueName) -> int:
         """Adds a speech event starting at ``at``; returns its end."""
         end = at + self.measure.speech(text)
         self.events.append(
             Event(at, end, "speech", text=text, section=self.section, side=self.side, cue=cue,
-                  step=self.step if self.in_step else None)
+                  step=self.step)
         )  # fmt: skip
         return end
 
-    def sound(self, at: int, name: str, cue: str, kind: str = "chime") -> int:
+    def sound(self, at: int, name: str, cue: CueName, kind: EventKind = "chime") -> int:
         end = at + self.measure.sound(name)
         self.events.append(
             Event(at, end, kind, sound=name, section=self.section, side=self.side, cue=cue,
-                  step=self.step if self.in_step else None)
+                  step=self.step)
         )  # fmt: skip
         return end
 
-    def line(self, text: str, cue: str, gap: int | None = None) -> None:
+    def line(self, text: str, cue: CueName, gap: int | None = None) -> None:
         """Speaks at the cursor and moves the cursor past the line and a gap."""
         self.cursor = self.speak(self.cursor, text, cue) + (self.gap if gap is None else gap)
 
@@ -301,7 +230,7 @@ class _Compiler:
             for note in r.safety:
                 self.line(self.pick(note), "safety", _LINE_GAP)
         self.cursor += self.gap
-        units = self.units()
+        units = performed_units(r)
         for i, unit in enumerate(units):
             following = units[i + 1] if i + 1 < len(units) else None
             self.run_unit(i, unit, following)
@@ -354,17 +283,7 @@ class _Compiler:
                 )  # fmt: skip
         return sorted(out, key=lambda e: (e.start_sample, e.kind != "speech"))
 
-    def units(self) -> list[_Unit]:
-        """The session as performed, step by step, each side expanded."""
-        out = []
-        for section in self.routine.sections:
-            for i, side in enumerate(section.sides or (None,)):
-                for n, step in enumerate(section.steps):
-                    setup = step.setup or (section.setup if n == 0 else None)
-                    out.append(_Unit(section, i, side, step, setup))
-        return out
-
-    def run_unit(self, index: int, unit: _Unit, following: _Unit | None) -> None:
+    def run_unit(self, index: int, unit: Unit, following: Unit | None) -> None:
         """Announces a new section or side when one begins, then performs the step."""
         p = self.phrases
         section, side, sides = unit.section, unit.side, unit.section.sides
@@ -383,27 +302,27 @@ class _Compiler:
                 key = "side_first" if unit.side_index == 0 else "side_switch"
                 salt = f"{section.title}:{unit.side_index}"
                 self.line(p.say(key, salt=salt, side=side), "side")
-        self.step += 1
-        self.in_step = True
+        self.step = index
         if unit.setup is not None and index not in self.announced:
             self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
-        self.next_setup = None
+        next_line = None
         if following is not None and following.setup is not None:
-            self.next_setup = self.pick_for(following)
-            self.upcoming = index + 1
-        self.run_step(unit.step, sides)
-        self.in_step = False
+            next_line = p.say("next", f"{index + 1}", what=self.pick_for(following))
+        if self.run_step(unit.step, sides, next_line):
+            self.announced.add(index + 1)
+        self.step = None
         last_side = unit.side_index == len(sides) - 1
         if sides and last_side and unit.step is section.steps[-1]:
             self.line(p.say("section_done", section.title, title=section.title), "section_done")
 
-    def pick_for(self, unit: _Unit) -> str:
+    def pick_for(self, unit: Unit) -> str:
         """A following unit's setup text, filled for that unit's side."""
         assert unit.setup is not None
         text = unit.setup.pick(self.seed, unit.side or "")
         return fill(text, unit.side, unit.section.sides, self.client)
 
-    def run_step(self, step: Step, sides: tuple[str, ...]) -> None:
+    def run_step(self, step: Step, sides: tuple[str, ...], next_line: str | None) -> bool:
+        """Performs one step; True when a hold announced the next step (``next_line``)."""
         if isinstance(step, Say):
             self.line(self.pick(step.text, sides), "instruction")
         elif isinstance(step, Pause):
@@ -411,9 +330,10 @@ class _Compiler:
         elif isinstance(step, Chime):
             self.cursor = self.sound(self.cursor, step.sound, "chime") + self.gap
         elif isinstance(step, Hold):
-            self.run_hold(step, sides)
+            return self.run_hold(step, sides, next_line)
         elif isinstance(step, Repeat):
             self.run_repeat(step, sides)
+        return False
 
     def instruction(self, text: Text | None, sides: tuple[str, ...], lead_in_s: float) -> int:
         """Speaks a step's instruction; returns where its timer starts (after the lead-in)."""
@@ -422,7 +342,8 @@ class _Compiler:
         end = self.speak(self.cursor, self.pick(text, sides), "instruction")
         return end + samples(lead_in_s)
 
-    def run_hold(self, hold: Hold, sides: tuple[str, ...]) -> None:
+    def run_hold(self, hold: Hold, sides: tuple[str, ...], next_line: str | None) -> bool:
+        """A hold: instruction, lead-in, then its timer with the cues ``cues.py`` places."""
         length = samples(hold.duration.at(self.t_time))
         begin = self.cursor
         start = self.instruction(hold.text, sides, hold.lead_in_s)
@@ -436,11 +357,27 @@ class _Compiler:
                     spoken - length,
                 )
         end = start + length
-        cues = self.hold_cues(hold, sides, start, end)
+        words = HoldWords(self.phrases, self.seed, self.side, sides, self.client, self.gentle)
+        cues = hold_cues(hold, start, end, words, self.routine.hands_free, next_line)
         if hold.lead_in_s > 0 and hold.text is not None:
-            cues.append(_Cue(4, start, "chime", "start", sound="start"))
-        last = self.place(cues, start, end, hold)
+            cues.append(Cue(4, start, "chime", "start", sound="start"))
+        placed = place(cues, start, end, self.measure)
+        for found in placed:
+            cue = found.cue
+            if cue.cue == "countdown" and found.length_sample > SAMPLE_RATE:
+                self.warn(
+                    hold.location,
+                    f"countdown word {cue.text!r} lasts {seconds(found.length_sample):.2f} s, "
+                    "longer than the second it has",
+                    found.length_sample - SAMPLE_RATE,
+                )
+            if cue.text:
+                self.speak(found.start_sample, cue.text, cue.cue)
+            else:
+                self.sound(found.start_sample, cue.sound or "", cue.cue, cue.kind)
+        last = max((found.end_sample for found in placed), default=start)
         self.cursor = max(end, last) + self.gap
+        return any(found.cue.cue == "next" for found in placed)
 
     def run_repeat(self, repeat: Repeat, sides: tuple[str, ...]) -> None:
         """Repetitions at a steady pace, each counted aloud or marked by a soft tick."""
@@ -466,149 +403,3 @@ class _Compiler:
                 end = self.sound(at, "tick", "count", "tick")
             last = max(last, end)
         self.cursor = max(start + count * each, last) + self.gap
-
-    def hold_cues(self, hold: Hold, sides: tuple[str, ...], start: int, end: int) -> list[_Cue]:
-        p = self.phrases
-        length = end - start
-        cues: list[_Cue] = []
-        limits = self.routine.hands_free
-        countdown = hold.countdown
-        if hold.countdown_auto and length < samples(limits.countdown_from_s):
-            countdown = 0
-        for k in range(countdown, 0, -1):
-            at = end - k * SAMPLE_RATE
-            if self.gentle:
-                cues.append(_Cue(3, at, "tick", "countdown", sound="tick"))
-            else:
-                cues.append(_Cue(3, at, "speech", "countdown", p.number(k)))
-        halfway_off = hold.halfway_auto and length < samples(limits.halfway_from_s)
-        if hold.halfway is not None and not halfway_off:
-            middle = start + length // 2
-            if self.gentle:
-                cues.append(_Cue(2, middle, "chime", "halfway", sound="chime", movable=True))
-            else:
-                text = self.pick(hold.halfway, sides) if hold.halfway.options else p.say("halfway")
-                cues.append(_Cue(2, middle, "speech", "halfway", text, movable=True))
-        if length >= samples(limits.check_in_from_s):
-            cues.extend(self.check_ins(start, end))
-        if self.next_setup is not None:
-            what = p.say("next", f"{self.upcoming}", what=self.next_setup)
-            cues.append(_Cue(2, end, "speech", "next", what, movable=True, backward=True))
-        if hold.encourage is not None:
-            every = samples(hold.encourage.every_s)
-            for n, at in enumerate(range(start + every, end, every)):
-                text = fill(
-                    hold.encourage.text.pick(self.seed, f"{n}"), self.side, sides, self.client
-                )
-                cues.append(_Cue(1, at, "speech", "encourage", text, movable=True))
-        if hold.breathing is not None:
-            cues.extend(self.breath_cues(hold.breathing, start, end))
-        return cues
-
-    def check_ins(self, start: int, end: int) -> list[_Cue]:
-        """'Time remaining' cues for very long holds: each minute left, and 30 s left."""
-        p = self.phrases
-        cues = [
-            _Cue(2, end - samples(30), "speech", "remaining", p.say("remaining_seconds", n="30"))
-        ]
-        minutes = 1
-        while end - samples(60 * minutes) > start + samples(20):
-            key = "remaining_minute" if minutes == 1 else "remaining_minutes"
-            text = p.say(key, n=str(minutes))
-            cues.append(_Cue(2, end - samples(60 * minutes), "speech", "remaining", text))
-            minutes += 1
-        for cue in cues:
-            cue.movable = True
-        return cues
-
-    def breath_cues(self, breathing: Breathing, start: int, end: int) -> list[_Cue]:
-        p = self.phrases
-        inhale = samples(breathing.inhale_s)
-        cycle = inhale + samples(breathing.exhale_s)
-        cues: list[_Cue] = []
-        if breathing.guide == "tones" or (self.gentle and breathing.guide == "spoken"):
-            for at in range(start, end - cycle + 1, cycle):
-                cues.append(_Cue(0, at, "breath_in", "breath", sound="breath_in"))
-                cues.append(_Cue(0, at + inhale, "breath_out", "breath", sound="breath_out"))
-        elif breathing.guide == "spoken":
-            for n, at in enumerate(range(start, end - cycle + 1, samples(breathing.every_s))):
-                first = _Cue(0, at, "speech", "breath", p.say("breathe_in", f"{n}"), movable=True)
-                second = _Cue(
-                    0, inhale, "speech", "breath", p.say("breathe_out", f"{n}"), follows=first
-                )
-                cues.extend((first, second))
-        return cues
-
-    def place(self, cues: list[_Cue], start: int, end: int, hold: Hold) -> int:
-        """Places cues without overlap, stronger first; the weaker move later or drop.
-
-        Returns the end of the last placed cue (at least ``start``).
-        """
-        taken: list[tuple[int, int]] = []
-        placed: dict[int, int] = {}
-        countdown_at = min((c.start for c in cues if c.cue == "countdown"), default=end)
-        last = start
-
-        def order(i: int) -> tuple[int, int, int]:
-            cue = cues[i]
-            return (-cue.priority, (cue.follows or cue).start, i)
-
-        for i in sorted(range(len(cues)), key=order):
-            cue = cues[i]
-            want = cue.start
-            if cue.follows is not None:
-                lead = placed.get(id(cue.follows))
-                if lead is None:
-                    continue
-                want = lead + cue.start
-            text, sound = cue.text, cue.sound or ""
-            length = self.measure.speech(text) if text else self.measure.sound(sound)
-            limit = end if cue.priority >= 3 else countdown_at - _CUE_MARGIN
-            if cue.backward:
-                want = limit - length
-            at = _slot(want, length, cue, taken, start, limit)
-            if at is None:
-                continue
-            if cue.cue == "next":
-                self.announced.add(self.upcoming)
-            if cue.cue == "countdown" and length > SAMPLE_RATE:
-                self.warn(
-                    hold.location,
-                    f"countdown word {text!r} lasts {seconds(length):.2f} s, longer than "
-                    "the second it has",
-                    length - SAMPLE_RATE,
-                )
-            taken.append((at, at + length))
-            placed[id(cue)] = at
-            last = max(last, at + length)
-            if text:
-                self.speak(at, text, cue.cue)
-            else:
-                self.sound(at, sound, cue.cue, cue.kind)
-        return last
-
-
-def _slot(
-    want: int, length: int, cue: _Cue, taken: list[tuple[int, int]], floor: int, limit: int
-) -> int | None:
-    """The nearest start to ``want`` that overlaps nothing and fits in ``floor..limit``.
-
-    Countdown words (priority 3) and the start cue are never moved; movable cues slide
-    past what is in the way (later, or earlier for ``backward`` cues); the rest drop.
-    """
-    at = want
-    while True:
-        clash = [(a, b) for a, b in taken if a < at + length + _CUE_MARGIN and at < b + _CUE_MARGIN]
-        if not clash or cue.priority >= 3:
-            break
-        if not cue.movable:
-            return None
-        if cue.backward:
-            at = min(a for a, _ in clash) - length - _CUE_MARGIN
-            if at < floor:
-                return None
-        else:
-            at = max(b for _, b in clash) + _CUE_MARGIN
-    if cue.priority < 3 and (at + length > limit or at < floor):
-        return None
-    return at

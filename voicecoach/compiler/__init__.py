@@ -1,0 +1,36 @@
+"""Stage 2: turn a checked Routine into a Timeline of events on exact samples.
+
+``compile_routine`` is pure: the only outside knowledge it needs is how long each spoken
+line and sound lasts, given by a ``Measure``. ``plan`` passes estimates from the voice's
+rate; ``build`` passes the measured clip lengths, so the same code gives the exact
+timeline of the finished audio.
+
+One module per concern:
+
+- ``session.py``: ``compile_routine``, fitting a target length, and the pass that lays
+  the session out (intro, sections, sides, steps, outro);
+- ``units.py``: the order steps are performed in (``performed_units``), shared with the
+  hands-free lint so both number steps the same way;
+- ``cues.py``: pure planning of the cues inside a hold and their placement;
+- ``measure.py``: how long lines and sounds last (``Estimate``, ``Measured``).
+"""
+
+from __future__ import annotations
+
+from .measure import BUILTIN_SOUND_S, Estimate, Measure, Measured
+from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine
+from .units import Unit, performed_steps, performed_units
+
+__all__ = [
+    "BUILTIN_SOUND_S",
+    "LENGTH_TOLERANCE_S",
+    "MAX_SESSION_S",
+    "PACES",
+    "Estimate",
+    "Measure",
+    "Measured",
+    "Unit",
+    "compile_routine",
+    "performed_steps",
+    "performed_units",
+]

@@ -1,0 +1,216 @@
+"""Planning the cues inside a hold: what is said or sounded, where, without overlap.
+
+Part of the compiler stage: ``session.py`` calls ``hold_cues`` and ``place`` for every
+hold and turns the placements into events. Everything here is a pure function of its
+arguments (the hold, its timer's span, what the words depend on, how long things last),
+so the rules for a hold (countdown, halfway, time-remaining check-ins, the next step's
+announcement, encouragement, breathing) can be read and tested on their own, and do not
+depend on what the compiler did before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import SAMPLE_RATE, CueName, EventKind, samples
+from ..phrases import Phrases
+from ..routine import Breathing, HandsFree, Hold, fill
+from .measure import Measure
+
+#: The least silence kept between two cues of a hold.
+CUE_MARGIN = samples(0.25)
+
+
+@dataclass(frozen=True, eq=False)
+class Cue:
+    """A candidate cue inside a hold; higher priority is placed first.
+
+    ``start_sample`` is where the cue wants to start, or, for a cue that ``follows``
+    another, how long after that one's placed start. Priority 3 (countdown) and 4 (the
+    start chime) are never moved; ``movable`` cues slide past what is in the way (earlier
+    for ``backward`` ones, which want to end at the limit); the rest drop.
+    """
+
+    priority: int
+    start_sample: int
+    kind: EventKind
+    cue: CueName
+    text: str | None = None
+    sound: str | None = None
+    movable: bool = False
+    follows: Cue | None = None
+    backward: bool = False
+
+
+@dataclass(frozen=True)
+class HoldWords:
+    """What the wording of a hold's cues depends on."""
+
+    phrases: Phrases
+    seed: int
+    side: str | None
+    sides: tuple[str, ...]
+    client: str | None
+    #: ``cues: gentle``: sounds instead of counted and halfway words.
+    gentle: bool
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A cue given its place: it sounds from ``start_sample`` for ``length_sample``."""
+
+    cue: Cue
+    start_sample: int
+    length_sample: int
+
+    @property
+    def end_sample(self) -> int:
+        return self.start_sample + self.length_sample
+
+
+def hold_cues(
+    hold: Hold,
+    start: int,
+    end: int,
+    words: HoldWords,
+    limits: HandsFree,
+    next_line: str | None = None,
+) -> list[Cue]:
+    """Every cue a hold timed from ``start`` to ``end`` (samples) would like to have.
+
+    ``next_line`` announces the following step's setup near the end of the hold.
+    Automatic countdowns and halfway cues are left out of holds shorter than ``limits``.
+    """
+    p = words.phrases
+    length = end - start
+    cues: list[Cue] = []
+    countdown = hold.countdown
+    if hold.countdown_auto and length < samples(limits.countdown_from_s):
+        countdown = 0
+    for k in range(countdown, 0, -1):
+        at = end - k * SAMPLE_RATE
+        if words.gentle:
+            cues.append(Cue(3, at, "tick", "countdown", sound="tick"))
+        else:
+            cues.append(Cue(3, at, "speech", "countdown", p.number(k)))
+    halfway_off = hold.halfway_auto and length < samples(limits.halfway_from_s)
+    if hold.halfway is not None and not halfway_off:
+        middle = start + length // 2
+        if words.gentle:
+            cues.append(Cue(2, middle, "chime", "halfway", sound="chime", movable=True))
+        else:
+            if hold.halfway.options:
+                text = hold.halfway.pick(words.seed, words.side or "")
+                text = fill(text, words.side, words.sides, words.client)
+            else:
+                text = p.say("halfway")
+            cues.append(Cue(2, middle, "speech", "halfway", text, movable=True))
+    if length >= samples(limits.check_in_from_s):
+        cues.extend(check_ins(start, end, p))
+    if next_line is not None:
+        cues.append(Cue(2, end, "speech", "next", next_line, movable=True, backward=True))
+    if hold.encourage is not None:
+        every = samples(hold.encourage.every_s)
+        for n, at in enumerate(range(start + every, end, every)):
+            text = hold.encourage.text.pick(words.seed, f"{n}")
+            text = fill(text, words.side, words.sides, words.client)
+            cues.append(Cue(1, at, "speech", "encourage", text, movable=True))
+    if hold.breathing is not None:
+        cues.extend(breath_cues(hold.breathing, start, end, p, words.gentle))
+    return cues
+
+
+def check_ins(start: int, end: int, phrases: Phrases) -> list[Cue]:
+    """'Time remaining' cues for very long holds: each minute left, and 30 s left."""
+    text = phrases.say("remaining_seconds", n="30")
+    cues = [Cue(2, end - samples(30), "speech", "remaining", text, movable=True)]
+    minutes = 1
+    while end - samples(60 * minutes) > start + samples(20):
+        key = "remaining_minute" if minutes == 1 else "remaining_minutes"
+        text = phrases.say(key, n=str(minutes))
+        cues.append(Cue(2, end - samples(60 * minutes), "speech", "remaining", text, movable=True))
+        minutes += 1
+    return cues
+
+
+def breath_cues(
+    breathing: Breathing, start: int, end: int, phrases: Phrases, gentle: bool
+) -> list[Cue]:
+    """Breathing guidance over a hold: paired tones each cycle, or spoken every so often."""
+    inhale = samples(breathing.inhale_s)
+    cycle = inhale + samples(breathing.exhale_s)
+    cues: list[Cue] = []
+    if breathing.guide == "tones" or (gentle and breathing.guide == "spoken"):
+        for at in range(start, end - cycle + 1, cycle):
+            cues.append(Cue(0, at, "breath_in", "breath", sound="breath_in"))
+            cues.append(Cue(0, at + inhale, "breath_out", "breath", sound="breath_out"))
+    elif breathing.guide == "spoken":
+        for n, at in enumerate(range(start, end - cycle + 1, samples(breathing.every_s))):
+            breathe_in = phrases.say("breathe_in", f"{n}")
+            first = Cue(0, at, "speech", "breath", breathe_in, movable=True)
+            breathe_out = phrases.say("breathe_out", f"{n}")
+            second = Cue(0, inhale, "speech", "breath", breathe_out, follows=first)
+            cues.extend((first, second))
+    return cues
+
+
+def place(cues: list[Cue], start: int, end: int, measure: Measure) -> list[Placed]:
+    """Places cues without overlap, stronger first; the weaker move later or drop.
+
+    Returns the placed cues in the order they were placed (strongest first), each inside
+    ``start..end``; weaker cues also stay clear of the countdown.
+    """
+    taken: list[tuple[int, int]] = []
+    placed: dict[int, int] = {}
+    countdown_at = min((c.start_sample for c in cues if c.cue == "countdown"), default=end)
+    out: list[Placed] = []
+
+    def order(i: int) -> tuple[int, int, int]:
+        cue = cues[i]
+        return (-cue.priority, (cue.follows or cue).start_sample, i)
+
+    for i in sorted(range(len(cues)), key=order):
+        cue = cues[i]
+        want = cue.start_sample
+        if cue.follows is not None:
+            lead = placed.get(id(cue.follows))
+            if lead is None:
+                continue
+            want = lead + cue.start_sample
+        length = measure.speech(cue.text) if cue.text else measure.sound(cue.sound or "")
+        limit = end if cue.priority >= 3 else countdown_at - CUE_MARGIN
+        if cue.backward:
+            want = limit - length
+        at = _slot(want, length, cue, taken, start, limit)
+        if at is None:
+            continue
+        taken.append((at, at + length))
+        placed[id(cue)] = at
+        out.append(Placed(cue, at, length))
+    return out
+
+
+def _slot(
+    want: int, length: int, cue: Cue, taken: list[tuple[int, int]], floor: int, limit: int
+) -> int | None:
+    """The nearest start to ``want`` that overlaps nothing and fits in ``floor..limit``.
+
+    Countdown words (priority 3) and the start cue are never moved; movable cues slide
+    past what is in the way (later, or earlier for ``backward`` cues); the rest drop.
+    """
+    at = want
+    while True:
+        clash = [(a, b) for a, b in taken if a < at + length + CUE_MARGIN and at < b + CUE_MARGIN]
+        if not clash or cue.priority >= 3:
+            break
+        if not cue.movable:
+            return None
+        if cue.backward:
+            at = min(a for a, _ in clash) - length - CUE_MARGIN
+            if at < floor:
+                return None
+        else:
+            at = max(b for _, b in clash) + CUE_MARGIN
+    if cue.priority < 3 and (at + length > limit or at < floor):
+        return None
+    return at
