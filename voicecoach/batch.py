@@ -13,14 +13,13 @@ import hashlib
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from . import __version__
 from .errors import UserError, VoicecoachError
-from .fsutil import write_text_atomic
+from .fsutil import slug, write_text_atomic
 from .pipeline import BuildSettings, build
 from .routine import parse_duration, resolve
 
@@ -123,12 +122,6 @@ def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
         allow_paths=settings.allow_paths,
     )
     return Row(number, name, build_settings)
-
-
-def slug(text: str) -> str:
-    """'Ana García' -> 'ana-garcia': a safe file name from a client's name."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "client"
 
 
 def fingerprint(settings: BuildSettings) -> str:

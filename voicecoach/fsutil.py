@@ -1,11 +1,14 @@
-"""Atomic file writes: a reader sees the old file or the complete new one, never a part."""
+"""Files: atomic writes (a reader sees the old file or the complete new one, never a
+part), and safe file names."""
 
 from __future__ import annotations
 
 import contextlib
 import glob
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +70,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 def write_text_atomic(path: Path, text: str) -> None:
     """Writes UTF-8 ``text`` to ``path`` atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def slug(text: str) -> str:
+    """'Ana García' -> 'ana-garcia': a safe file name from a client's name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "client"

@@ -26,9 +26,10 @@ from typing import TypeVar
 
 import numpy as np
 
-from .errors import UserError
+from .errors import Location, UserError
 from .loudness import LoudnessMeter, clip_loudness, k_weight, true_peak_db
-from .model import SAMPLE_RATE, Event, Music, Timeline, samples
+from .media import read_audio_file
+from .model import Event, Music, Timeline, samples
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -382,37 +383,13 @@ def builtin_sound(name: str) -> np.ndarray | None:
     return data
 
 
-def read_audio_file(path: Path) -> np.ndarray:
-    """Any wav/mp3/ogg/flac file as float32 mono at ``SAMPLE_RATE``.
+def load_sounds(
+    timeline: Timeline, base_dir: Path, where: Location | None = None
+) -> dict[str, np.ndarray]:
+    """Audio for every sound the timeline uses: the routine's own files, else built-ins.
 
-    ffmpeg decodes whatever the file holds (pydub would need ffprobe, which is not shipped
-    with imageio-ffmpeg) into a WAV that pydub reads; a file ffmpeg cannot decode is a
-    ``UserError`` with ffmpeg's own reason.
+    ``where`` locates an undecodable file's error (the routine that names it).
     """
-    import subprocess
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        from pydub import AudioSegment
-
-    from .export.ffmpeg import find_ffmpeg
-
-    cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path)]
-    cmd += ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", "-"]
-    done = subprocess.run(cmd, capture_output=True, check=False)
-    reason = done.stderr.decode(errors="replace").strip().splitlines()
-    if done.returncode != 0 or len(done.stdout) <= 44:
-        raise UserError(
-            f"cannot read the sound file {path}: {reason[-1] if reason else 'no audio in it'}",
-            "use a wav, mp3, ogg or flac file that plays in a media player",
-        )
-    segment = AudioSegment.from_wav(io.BytesIO(done.stdout))
-    return np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
-
-
-def load_sounds(timeline: Timeline, base_dir: Path) -> dict[str, np.ndarray]:
-    """Audio for every sound the timeline uses: the routine's own files, else built-ins."""
     own = dict(timeline.sounds)
     out: dict[str, np.ndarray] = {}
     for name in sorted({e.sound for e in timeline.events if e.sound} | {"tick"}):
@@ -423,7 +400,7 @@ def load_sounds(timeline: Timeline, base_dir: Path) -> dict[str, np.ndarray]:
                     f"the sound {name!r} names {own[name]!r}, which does not exist in {base_dir}",
                     "fix the path under `sounds:` (relative to the routine file)",
                 )
-            out[name] = read_audio_file(path)
+            out[name] = read_audio_file(path, "sound file", where)
             continue
         found = builtin_sound(name)
         if found is None:
@@ -432,7 +409,7 @@ def load_sounds(timeline: Timeline, base_dir: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def load_music(music: Music, base_dir: Path) -> np.ndarray:
+def load_music(music: Music, base_dir: Path, where: Location | None = None) -> np.ndarray:
     """The background bed named by the routine."""
     path = base_dir / music.path
     if not path.is_file():
@@ -440,4 +417,4 @@ def load_music(music: Music, base_dir: Path) -> np.ndarray:
             f"the music file {music.path!r} does not exist in {base_dir}",
             "fix `music: {file: ...}` (relative to the routine file)",
         )
-    return read_audio_file(path)
+    return read_audio_file(path, "music file", where)

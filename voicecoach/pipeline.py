@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .compiler import Estimate, Measured, compile_routine
-from .errors import UserError
+from .errors import Location, UserError
+from .fsutil import slug
 from .model import Diagnostic, Timeline, Voice
 from .routine import Routine, load_routine
 
@@ -82,8 +83,9 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
     timeline = _compile(routine, Estimate(routine.voice.rate), settings)
     base_dir = Path(routine.base_dir)
-    sounds = mixer.load_sounds(timeline, base_dir)
-    music = mixer.load_music(routine.music, base_dir) if routine.music else None
+    where = Location(routine.location.path)
+    sounds = mixer.load_sounds(timeline, base_dir, where)
+    music = mixer.load_music(routine.music, base_dir, where) if routine.music else None
 
     clips = speech.Clips()
     synthesized = cached = 0
@@ -201,7 +203,6 @@ class ShareSettings:
 
 def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Path, BuildResult]:
     """Builds the session into a share folder with its page; returns the page (or zip)."""
-    from .batch import slug
     from .export import page
 
     routine = load_routine(settings.build.routine, settings.build.allow_paths)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..media import find_ffmpeg
 from .encode import FORMATS, ExportSettings, FormatSpec, check_output_path, encode
-from .ffmpeg import find_ffmpeg
 from .sidecars import render_script, render_vtt, sidecar_paths, write_sidecars
 
 __all__ = [

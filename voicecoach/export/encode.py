@@ -12,8 +12,8 @@ import numpy as np
 
 from ..errors import ProcessError, UserError
 from ..fsutil import atomic_path
+from ..media import find_ffmpeg
 from ..model import SAMPLE_RATE, Timeline
-from .ffmpeg import find_ffmpeg
 from .tags import ffmetadata, write_tags
 
 

@@ -18,11 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from ..model import Voice
+from .base import Engine, VoiceInfo
 from .cache import ClipCache, clip_key, default_cache_dir
 from .clip import to_float
 from .engines import (
-    Engine,
-    VoiceInfo,
     check_voice,
     engine_names,
     get_engine,

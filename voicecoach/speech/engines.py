@@ -14,39 +14,13 @@ import subprocess
 import tempfile
 import wave
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from ..errors import ProcessError, UserError
 from ..model import Voice
-
-
-@dataclass(frozen=True)
-class VoiceInfo:
-    engine: str
-    name: str
-    language: str
-    description: str
-
-
-class Engine(Protocol):
-    """What every engine provides; ``synthesize`` returns audio and its sample rate."""
-
-    name: str
-    #: Safe to run in the calling process (pure Python, no native state).
-    in_process: bool
-    #: Does its work in a child process it bounds itself, so it may run in-process too.
-    isolated: bool
-
-    def version(self) -> str: ...
-
-    def voices(self) -> list[VoiceInfo]: ...
-
-    def synthesize(
-        self, text: str, voice: str, rate: int, language: str
-    ) -> tuple[np.ndarray, int]: ...
+from .base import Engine, VoiceInfo
 
 
 @contextlib.contextmanager

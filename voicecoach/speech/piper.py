@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UserError
-from .engines import VoiceInfo
+from .base import VoiceInfo
 
 #: espeak's words-per-minute default; piper speaks at its model's pace at this rate.
 BASE_RATE = 150

@@ -1,0 +1,93 @@
+"""Audio files in and out of the package: where ffmpeg is, and reading a file as audio.
+
+The mixer (stage 4) reads a user's sound and music files and export (stage 5) encodes the
+session; both need ffmpeg, so finding it lives here, below both, in one place (as pydub
+keeps its own ffmpeg plumbing in one place). Files are read into a pydub ``AudioSegment``,
+the type Python users reach for to handle audio; the streaming mixer takes numpy arrays
+(``segment_samples``), because pydub's overlay is quadratic over a long session.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import Location, RoutineError, UserError
+from .model import SAMPLE_RATE
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
+
+#: How many lines of ffmpeg's complaint an error quotes.
+_STDERR_TAIL = 3
+
+
+@functools.cache
+def find_ffmpeg() -> str:
+    """Path of an ffmpeg executable; no system install is required."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise UserError(
+            f"no ffmpeg found ({exc})", "run `make install`, or install ffmpeg on the system"
+        ) from None
+
+
+def pydub() -> type[AudioSegment]:
+    """pydub's ``AudioSegment``, told where our ffmpeg is, so ``.export(...)`` works too.
+
+    pydub warns at import when no ffmpeg is on PATH; ours may come from imageio-ffmpeg,
+    so the warning is silenced and the converter set here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+
+    AudioSegment.converter = find_ffmpeg()
+    return AudioSegment
+
+
+def read_audio(path: Path, what: str = "sound file", where: Location | None = None) -> AudioSegment:
+    """Any wav/mp3/ogg/flac/m4a file as an ``AudioSegment``: 16-bit mono at ``SAMPLE_RATE``.
+
+    ffmpeg decodes and resamples whatever the file holds into a WAV that pydub reads
+    (pydub's ``from_file`` would first ask ffprobe, which imageio-ffmpeg does not ship).
+    A file that cannot be decoded is a ``RoutineError`` at ``where`` (the routine entry
+    that names the file) when given, else a ``UserError``; both name the file and quote
+    the end of ffmpeg's complaint.
+    """
+    cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path)]
+    cmd += ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", "-"]
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode == 0 and len(done.stdout) > 44:
+        return pydub().from_wav(io.BytesIO(done.stdout))
+    reason = done.stderr.decode(errors="replace").strip().splitlines()[-_STDERR_TAIL:]
+    message = f"cannot read the {what} {path}: {'; '.join(reason) or 'no audio in it'}"
+    hint = "use a wav, mp3, ogg or flac file that plays in a media player"
+    if where is not None:
+        raise RoutineError(where, message, hint)
+    raise UserError(message, hint)
+
+
+def segment_samples(segment: AudioSegment) -> np.ndarray:
+    """A 16-bit mono segment's samples as float32 in [-1, 1), as the mixer takes them."""
+    return np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
+
+
+def read_audio_file(
+    path: Path, what: str = "sound file", where: Location | None = None
+) -> np.ndarray:
+    """``read_audio`` as float32 mono samples at ``SAMPLE_RATE``."""
+    return segment_samples(read_audio(path, what, where))
