@@ -121,6 +121,46 @@ def test_unknown_engine_and_voice_are_user_errors() -> None:
     check_voice(Voice(name="en-us"))
 
 
+class Absent(ToneEngine):
+    """An engine whose library is not installed: ``check`` must say its own words."""
+
+    name = "_absent"
+    missing = ("the absent engine is not installed", "install it")
+
+    def available(self) -> bool:
+        return False
+
+
+class Keyed(ToneEngine):
+    name = "_keyed"
+    model = "v1"
+
+    def voice_key(self, voice: str, language: str) -> str:
+        return f"{voice}@{Keyed.model}"
+
+
+register_engine(Absent.name, Absent)
+register_engine(Keyed.name, Keyed)
+
+
+def test_engine_protocol_decides_availability_not_check_voice() -> None:
+    with pytest.raises(UserError, match="the absent engine is not installed") as info:
+        check_voice(Voice(engine="_absent"))
+    assert info.value.hint == "install it"
+    check_voice(Voice(engine="tone", name="default"))
+    with pytest.raises(UserError, match="engine 'tone' has no voice 'en-us'"):
+        check_voice(Voice(engine="tone", name="en-us"))
+
+
+def test_voice_key_files_clips_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clip cached under one voice key is not reused under another (e.g. a new model)."""
+    voice = Voice(engine="_keyed")
+    assert synthesize(["Same words."], voice, cache_dir=tmp_path)[1].synthesized == 1
+    assert synthesize(["Same words."], voice, cache_dir=tmp_path)[1].cached == 1
+    monkeypatch.setattr(Keyed, "model", "v2")
+    assert synthesize(["Same words."], voice, cache_dir=tmp_path)[1].synthesized == 1
+
+
 def test_lexicon_changes_what_is_spoken_not_the_key(tmp_path: Path) -> None:
     voice = Voice(engine="_count")
     plain, _ = synthesize(["Find the piriformis."], voice, cache_dir=tmp_path)

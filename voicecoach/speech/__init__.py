@@ -79,8 +79,7 @@ def synthesize(
     scratch = None
     distinct = list(dict.fromkeys(texts))
     spoken = {text: respell(text, lexicon) for text in distinct}
-    voice_key = getattr(engine, "voice_key", None)
-    name = voice_key(voice.name, language) if voice_key else voice.name
+    name = engine.voice_key(voice.name, language)
     keys = {
         text: clip_key(voice.engine, version, name, voice.rate, language, spoken[text])
         for text in distinct

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ProcessError, UserError
 from ..model import Voice
-from .base import Engine, VoiceInfo
+from .base import BaseEngine, Engine, VoiceInfo
 
 
 @contextlib.contextmanager
@@ -36,7 +36,13 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-class EspeakEngine:
+_ESPEAK_MISSING = (
+    "espeak-ng is not installed, so the espeak engine has no voice",
+    "run `make install` (it installs espeak-ng), or use --engine tone for a dry run",
+)
+
+
+class EspeakEngine(BaseEngine):
     """espeak-ng, one short-lived process per phrase: offline, many languages, deterministic.
 
     A fresh process per phrase (about 10 ms) means the same text always gives the same
@@ -47,9 +53,13 @@ class EspeakEngine:
     in_process = False
     isolated = True
     timeout_s = 30.0
+    missing = _ESPEAK_MISSING
 
     def version(self) -> str:
         return _espeak_version()
+
+    def available(self) -> bool:
+        return bool(_espeak_voices())
 
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo(self.name, *v) for v in _espeak_voices()]
@@ -70,7 +80,7 @@ class EspeakEngine:
             return read_wav(path)
 
 
-class Pyttsx3Engine:
+class Pyttsx3Engine(BaseEngine):
     """espeak-ng through pyttsx3, in-library (one ``runAndWait`` per phrase).
 
     pyttsx3 keeps espeak's state between phrases, so a clip can differ by a few samples
@@ -81,6 +91,7 @@ class Pyttsx3Engine:
     name = "pyttsx3"
     in_process = False
     isolated = False
+    missing = _ESPEAK_MISSING
 
     def __init__(self) -> None:
         self._tts: Any = None
@@ -89,6 +100,9 @@ class Pyttsx3Engine:
         import pyttsx3
 
         return f"pyttsx3 {getattr(pyttsx3, '__version__', '?')} {_espeak_version()}"
+
+    def available(self) -> bool:
+        return bool(_espeak_voices())
 
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo(self.name, *v) for v in _espeak_voices()]
@@ -163,7 +177,7 @@ def read_wav(path: str) -> tuple[np.ndarray, int]:
     return samples, rate
 
 
-class ToneEngine:
+class ToneEngine(BaseEngine):
     """A test engine with no system dependency: a voiced buzz as long as the phrase.
 
     Its length follows the planner's words-per-minute estimate and it starts sharply, so
@@ -241,23 +255,4 @@ def list_voices() -> list[VoiceInfo]:
 
 def check_voice(voice: Voice, language: str = "en") -> None:
     """Fails before any work when the engine or voice does not exist here."""
-    engine = get_engine(voice.engine)
-    check = getattr(engine, "check", None)
-    if check is not None:
-        check(voice.name, language)
-        return
-    if voice.engine in ("espeak", "pyttsx3") and not _espeak_voices():
-        raise UserError(
-            "espeak-ng is not installed, so the espeak engine has no voice",
-            "run `make install` (it installs espeak-ng), or use --engine tone for a dry run",
-        )
-    if voice.name == "default":
-        return
-    names = {v.name.lower() for v in engine.voices()}
-    names |= {v.language.lower() for v in engine.voices()}
-    names |= {v.name.split("/")[-1].lower() for v in engine.voices()}
-    if voice.name.lower() not in names:
-        raise UserError(
-            f"engine {voice.engine!r} has no voice {voice.name!r}",
-            "run `voicecoach voices` to see the voices, then pass one with --voice",
-        )
+    get_engine(voice.engine).check(voice.name, language)

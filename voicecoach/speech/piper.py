@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UserError
-from .base import VoiceInfo
+from .base import BaseEngine, VoiceInfo
 
 #: espeak's words-per-minute default; piper speaks at its model's pace at this rate.
 BASE_RATE = 150
@@ -117,7 +117,7 @@ def model_hash(path: Path, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()[:16]
 
 
-class PiperEngine:
+class PiperEngine(BaseEngine):
     """piper-tts in the worker process: one loaded model per voice, reused for every phrase.
 
     Clips differ slightly run to run (the model samples noise), so byte-identical
@@ -127,6 +127,10 @@ class PiperEngine:
     name = "piper"
     in_process = False
     isolated = False
+    missing = (
+        "the piper engine needs the neural extra",
+        "pip install 'voicecoach[neural]' (GPL-3.0), or use --engine espeak",
+    )
 
     def __init__(self) -> None:
         self._loaded: dict[Path, Any] = {}
@@ -157,10 +161,7 @@ class PiperEngine:
     def check(self, voice: str, language: str) -> None:
         """Fails before any work when piper or the voice is missing."""
         if not self.available():
-            raise UserError(
-                "the piper engine needs the neural extra",
-                "pip install 'voicecoach[neural]' (GPL-3.0), or use --engine espeak",
-            )
+            raise UserError(*self.missing)
         resolve_model(voice, language)
 
     def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
