@@ -109,13 +109,16 @@ def test_unknown_routine_is_a_clear_error() -> None:
     assert "voicecoach list" in result.stderr
 
 
-def test_plan_and_validate_import_no_audio_stack() -> None:
-    """plan must start fast: numpy, scipy and the audio stages stay unimported."""
+@pytest.mark.parametrize("command", ["plan", "validate"])
+def test_plan_and_validate_import_no_audio_stack(command: str) -> None:
+    """plan and validate must start fast: numpy, scipy and the audio stages stay unimported."""
     code = (
         "import sys\nfrom voicecoach.cli import main\n"
-        "sys.argv=['voicecoach','plan','hamstring-quick']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.argv=['voicecoach',{command!r},'hamstring-quick']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "heavy=[m for m in ('numpy','scipy','pydub','voicecoach.mixer') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "hamstring" in done.stdout.lower()
