@@ -96,3 +96,18 @@ def test_missing_clip_is_a_clear_error() -> None:
     tl = timeline()
     with pytest.raises(UserError, match="no audio for the spoken line 'a'"):
         list(mix(tl, {"b": CLIPS["b"], "c": CLIPS["c"]}, SOUNDS))
+
+
+def test_the_builtin_sound_list_is_the_assets_folder() -> None:
+    """One list of built-in sounds: every name has its file, every file its name and length."""
+    from importlib import resources
+
+    from voicecoach.timing import BUILTIN_SOUND_S
+
+    folder = resources.files("voicecoach") / "audio_assets"
+    files = {p.name[:-4] for p in folder.iterdir() if p.name.endswith(".wav")}
+    assert files == set(BUILTIN_SOUND_S)
+    for name, length_s in BUILTIN_SOUND_S.items():
+        sound = builtin_sound(name)
+        assert sound is not None and abs(sound.size / SAMPLE_RATE - length_s) < 0.01, name
+    assert builtin_sound("gong") is None

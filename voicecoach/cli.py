@@ -6,17 +6,19 @@ Heavy modules (numpy, audio) are imported inside the commands that need them, so
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .errors import RoutineError, RoutineErrors, UserError, VoicecoachError
 from .model import Diagnostic, Timeline
+from .timing import clock
 
 
 class _Group(click.Group):
@@ -103,15 +105,31 @@ strict_option = click.option(
 )
 
 
-def _report(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
-    """Prints timing warnings; with --strict they become errors (exit 2)."""
-    if not diagnostics:
-        return
-    label = "error" if strict else "warning"
+def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
+    """Prints timing warnings; ``--strict`` makes them one error (``pipeline.check_strict``)."""
+    from .pipeline import check_strict
+
+    check_strict(diagnostics, strict)
     for d in diagnostics:
-        click.echo(f"{label}: {d}", err=True)
-    if strict:
-        raise click.exceptions.Exit(2)
+        click.echo(f"warning: {d}", err=True)
+
+
+_T = TypeVar("_T")
+
+
+def _settings(cls: type[_T], options: dict[str, Any]) -> _T:
+    """The one way a command's options become a frozen settings object (``cls``).
+
+    Options keep their settings' names, but for ``--length`` (``length_s``) and
+    ``--no-cache`` (``use_cache``); options ``cls`` has no field for are left out.
+    """
+    values = dict(options)
+    if "length" in values:
+        values["length_s"] = values.pop("length")
+    if "no_cache" in values:
+        values["use_cache"] = not values.pop("no_cache")
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in values.items() if k in names})
 
 
 def _compile(
@@ -145,6 +163,7 @@ def validate(files: tuple[str, ...], strict: bool, allow_paths: tuple[Path, ...]
     for ref in files:
         try:
             timeline = _compile(ref, None, None, allow_paths=allow_paths)
+            _warn(timeline.diagnostics, strict)
         except RoutineErrors as exc:
             for error in exc.errors:
                 click.echo(f"error: {error.format()}", err=True)
@@ -154,11 +173,7 @@ def validate(files: tuple[str, ...], strict: bool, allow_paths: tuple[Path, ...]
             click.echo(f"error: {exc.format()}", err=True)
             failed = True
             continue
-        label = "error" if strict else "warning"
-        for d in timeline.diagnostics:
-            click.echo(f"{label}: {d}", err=True)
-        failed = failed or (strict and bool(timeline.diagnostics))
-        click.echo(f"{ref}: ok, planned length {_clock(timeline.duration_s)}")
+        click.echo(f"{ref}: ok, planned length {clock(timeline.duration_s)}")
     if failed:
         raise click.exceptions.Exit(2)
 
@@ -191,7 +206,7 @@ def plan(
       voicecoach plan legs.yaml --length 12m --json > legs.timeline.json
     """
     timeline = _compile(routine, length, seed, pace, allow_paths)
-    _report(timeline.diagnostics, strict)
+    _warn(timeline.diagnostics, strict)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -204,7 +219,7 @@ def format_plan(timeline: Timeline) -> str:
     for e in timeline.events:
         what = e.text if e.kind == "speech" else f"[{e.sound or e.kind}]"
         rows.append(
-            (_clock(e.start_s, tenths=True), e.section or "", e.side or "", e.cue or "", what or "")
+            (clock(e.start_s, tenths=True), e.section or "", e.side or "", e.cue or "", what or "")
         )
     widths = [min(max(len(r[i]) for r in rows), 24) for i in range(4)]
     lines = [f"{timeline.title}" + (f" — {timeline.author}" if timeline.author else "")]
@@ -213,17 +228,10 @@ def format_plan(timeline: Timeline) -> str:
         lines.append("  ".join([*cells, row[4]]).rstrip())
     speech = sum(1 for e in timeline.events if e.kind == "speech")
     lines.append(
-        f"total {_clock(timeline.duration_s)} · {speech} spoken lines · "
+        f"total {clock(timeline.duration_s)} · {speech} spoken lines · "
         f"{len(timeline.chapters)} chapters"
     )
     return "\n".join(lines)
-
-
-def _clock(s: float, tenths: bool = False) -> str:
-    whole = int(s)
-    h, rest = divmod(whole, 3600)
-    text = f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
-    return f"{text}.{int((s - whole) * 10)}" if tenths else text
 
 
 FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
@@ -256,26 +264,7 @@ FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
 @strict_option
 @allow_path_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def build(
-    routine: str,
-    out: Path | None,
-    fmt: str | None,
-    engine: str | None,
-    voice: str | None,
-    rate: int | None,
-    length: float | None,
-    pace: str,
-    seed: int | None,
-    bitrate: str,
-    loudness: str,
-    cover: Path | None,
-    client: str | None,
-    jobs: int | None,
-    no_cache: bool,
-    strict: bool,
-    allow_paths: tuple[Path, ...],
-    quiet: bool,
-) -> None:
+def build(quiet: bool, **options: Any) -> None:
     """Build the audio session: speech, cues and chimes, tagged, with chapters.
 
     Writes OUT and, beside it, OUT.timeline.json (exact timeline), OUT.vtt (captions) and
@@ -289,33 +278,14 @@ def build(
     from .pipeline import BuildSettings, Progress
     from .pipeline import build as run_build
 
-    settings = BuildSettings(
-        routine=routine,
-        out=out,
-        fmt=fmt,
-        engine=engine,
-        voice=voice,
-        rate=rate,
-        length_s=length,
-        pace=pace,
-        seed=seed,
-        bitrate=bitrate,
-        jobs=jobs,
-        use_cache=not no_cache,
-        loudness=loudness,
-        cover=cover,
-        client=client,
-        strict=strict,
-        allow_paths=allow_paths,
-    )
+    settings = _settings(BuildSettings, options)
     show = not quiet and sys.stderr.isatty()
     with _Bars(show) as bars:
         result = run_build(settings, Progress(synth=bars.synth, encode=bars.encode))
-    for d in result.timeline.diagnostics:
-        click.echo(f"warning: {d}", err=True)
+    _warn(result.timeline.diagnostics)
     if not quiet:
         click.echo(
-            f"wrote {result.path} ({_clock(result.timeline.duration_s)}, "
+            f"wrote {result.path} ({clock(result.timeline.duration_s)}, "
             f"{result.size_bytes / 1e6:.1f} MB; {result.synthesized} phrases synthesized, "
             f"{result.cached} from cache; {result.seconds:.1f} s) and "
             f"{', '.join(p.name for p in result.sidecars)}"
@@ -374,17 +344,7 @@ class _Bars:
 @click.option("--engine", help="Speech engine for every row.")
 @click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
 @allow_path_option
-def batch(
-    routine: str,
-    clients: Path,
-    out_dir: Path,
-    jobs: int | None,
-    executor: str,
-    scheduler: str | None,
-    engine: str | None,
-    no_cache: bool,
-    allow_paths: tuple[Path, ...],
-) -> None:
+def batch(**options: Any) -> None:
     """Build one personalised session per row of a clients CSV.
 
     Rows share the phrase cache; outputs that are up to date are skipped. A bad row is
@@ -399,17 +359,7 @@ def batch(
     """
     from .batch import BatchSettings, run_batch
 
-    settings = BatchSettings(
-        routine=routine,
-        clients=clients,
-        out_dir=out_dir,
-        jobs=jobs,
-        executor=executor,
-        scheduler=scheduler,
-        engine=engine,
-        use_cache=not no_cache,
-        allow_paths=allow_paths,
-    )
+    settings = _settings(BatchSettings, options)
     show = sys.stderr.isatty()
     bar = click.progressbar(length=1, label="sessions", file=sys.stderr) if show else None
 
@@ -444,21 +394,7 @@ def batch(
 @pace_option
 @allow_path_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def share(
-    routine: str,
-    client: str | None,
-    note: str | None,
-    out_dir: Path | None,
-    as_zip: bool,
-    base_url: str | None,
-    engine: str | None,
-    voice: str | None,
-    rate: int | None,
-    length: float | None,
-    pace: str,
-    allow_paths: tuple[Path, ...],
-    quiet: bool,
-) -> None:
+def share(quiet: bool, **options: Any) -> None:
     """Make a folder to send a client: the session, and a page to follow it on a phone.
 
     The page (index.html) has the player, chapters, captions, the script with clock
@@ -472,26 +408,11 @@ def share(
     from .pipeline import BuildSettings, Progress, ShareSettings
     from .pipeline import share as run_share
 
-    settings = ShareSettings(
-        build=BuildSettings(
-            routine=routine,
-            engine=engine,
-            voice=voice,
-            rate=rate,
-            length_s=length,
-            pace=pace,
-            client=client,
-            note=note,
-            allow_paths=allow_paths,
-        ),
-        out_dir=out_dir,
-        base_url=base_url,
-        as_zip=as_zip,
-    )
+    settings = _settings(ShareSettings, {**options, "build": _settings(BuildSettings, options)})
     with _Bars(not quiet and sys.stderr.isatty()) as bars:
         made, result = run_share(settings, Progress(synth=bars.synth, encode=bars.encode))
     if not quiet:
-        click.echo(f"wrote {made} ({_clock(result.timeline.duration_s)} session)")
+        click.echo(f"wrote {made} ({clock(result.timeline.duration_s)} session)")
 
 
 @cli.command()
@@ -532,16 +453,7 @@ def feed(
 @length_option
 @pace_option
 @allow_path_option
-def play(
-    routine: str,
-    from_section: str | None,
-    engine: str | None,
-    voice: str | None,
-    rate: int | None,
-    length: float | None,
-    pace: str,
-    allow_paths: tuple[Path, ...],
-) -> None:
+def play(from_section: str | None, **options: Any) -> None:
     """Play a session now, with a full-screen view you can follow from the floor.
 
     Keys: space pause/resume, right or n next step, left or p previous step, r repeat
@@ -556,16 +468,7 @@ def play(
     from .player import PlaySettings
     from .player import play as run_play
 
-    build_settings = BuildSettings(
-        routine=routine,
-        engine=engine,
-        voice=voice,
-        rate=rate,
-        length_s=length,
-        pace=pace,
-        allow_paths=allow_paths,
-    )
-    run_play(PlaySettings(build_settings, from_section))
+    run_play(PlaySettings(_settings(BuildSettings, options), from_section))
 
 
 @cli.command()
@@ -602,7 +505,7 @@ def list_() -> None:
     for rid in builtin_ids():
         routine = load_routine(rid)
         timeline = compile_routine(routine)
-        click.echo(f"{rid:<26} {_clock(timeline.duration_s):>7}  {routine.title}")
+        click.echo(f"{rid:<26} {clock(timeline.duration_s):>7}  {routine.title}")
 
 
 @cli.command()

@@ -14,6 +14,7 @@ import io
 import shutil
 import subprocess
 import warnings
+import wave
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,3 +92,20 @@ def read_audio_file(
 ) -> np.ndarray:
     """``read_audio`` as float32 mono samples at ``SAMPLE_RATE``."""
     return segment_samples(read_audio(path, what, where))
+
+
+def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
+    """A 16-bit PCM WAV file as int16 samples (channels averaged) and its rate.
+
+    For WAVs written by our own tools (speech engines); a user's file goes through
+    ``read_audio``, which takes any format and rate.
+    """
+    with wave.open(str(path), "rb") as w:
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+        data = w.readframes(w.getnframes())
+    if width != 2:
+        raise ValueError(f"expected 16-bit audio, got {8 * width}-bit")
+    samples = np.frombuffer(data, dtype="<i2")
+    if channels > 1:
+        samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
+    return samples, rate

@@ -30,6 +30,7 @@ from .errors import Location, UserError
 from .loudness import LoudnessMeter, clip_loudness, k_weight, true_peak_db
 from .media import read_audio_file
 from .model import Event, Music, Timeline, samples
+from .timing import BUILTIN_SOUND_S
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -367,9 +368,9 @@ def builtin_sound(name: str) -> np.ndarray | None:
 
     Each file is checked against ``SHA256SUMS``: a damaged asset is reported, never played.
     """
-    path = resources.files("voicecoach") / "audio_assets" / f"{name}.wav"
-    if not path.is_file():
+    if name not in BUILTIN_SOUND_S:
         return None
+    path = resources.files("voicecoach") / "audio_assets" / f"{name}.wav"
     blob = path.read_bytes()
     if hashlib.sha256(blob).hexdigest() != _asset_sums().get(path.name):
         raise UserError(

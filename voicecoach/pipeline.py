@@ -111,7 +111,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
             {name: len(sound) for name, sound in sounds.items()},
         )
         timeline = _compile(routine, measured, settings)
-    _check_strict(timeline.diagnostics, settings.strict)
+    check_strict(timeline.diagnostics, settings.strict)
 
     blocks = mixer.mix(timeline, clips, sounds, music=music, loudness=settings.loudness)
     total = timeline.duration_sample
@@ -182,7 +182,8 @@ def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSett
     )
 
 
-def _check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
+def check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
+    """``--strict``: timing warnings are an error (the one place this is decided)."""
     if strict and diagnostics:
         lines = "\n".join(str(d) for d in diagnostics)
         raise UserError(
@@ -208,11 +209,8 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     routine = load_routine(settings.build.routine, settings.build.allow_paths)
     name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
     folder = settings.out_dir or settings.build.output_dir / "share" / name
-    if settings.base_url and not settings.base_url.startswith(("https://", "http://")):
-        raise UserError(
-            f"--base-url {settings.base_url!r} is not a web address",
-            "give the address where the folder will be hosted, e.g. https://example.org/ana/",
-        )
+    if settings.base_url:
+        page.check_base_url(settings.base_url)
     target = page.scratch_folder(folder) if settings.as_zip else folder
     try:
         result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)

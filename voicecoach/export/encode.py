@@ -20,7 +20,6 @@ from .tags import ffmetadata, write_tags
 @dataclass(frozen=True)
 class FormatSpec:
     extension: str
-    mime: str
     muxer: str
     codec: tuple[str, ...]
     lossy: bool = True
@@ -30,13 +29,12 @@ class FormatSpec:
 
 FORMATS: dict[str, FormatSpec] = {
     "mp3": FormatSpec(
-        "mp3", "audio/mpeg", "mp3", ("-c:a", "libmp3lame", "-id3v2_version", "0"),
-        via_ffmetadata=False,
+        "mp3", "mp3", ("-c:a", "libmp3lame", "-id3v2_version", "0"), via_ffmetadata=False
     ),
-    "m4a": FormatSpec("m4a", "audio/mp4", "ipod", ("-c:a", "aac")),
-    "ogg": FormatSpec("ogg", "audio/ogg", "ogg", ("-c:a", "libopus")),
-    "flac": FormatSpec("flac", "audio/flac", "flac", ("-c:a", "flac"), lossy=False),
-    "wav": FormatSpec("wav", "audio/wav", "wav", ("-c:a", "pcm_s16le"), lossy=False),
+    "m4a": FormatSpec("m4a", "ipod", ("-c:a", "aac")),
+    "ogg": FormatSpec("ogg", "ogg", ("-c:a", "libopus")),
+    "flac": FormatSpec("flac", "flac", ("-c:a", "flac"), lossy=False),
+    "wav": FormatSpec("wav", "wav", ("-c:a", "pcm_s16le"), lossy=False),
 }  # fmt: skip
 
 

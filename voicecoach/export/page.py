@@ -20,9 +20,11 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from ..errors import UserError
 from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
 from ..model import Timeline
-from .sidecars import clock, render_vtt
+from ..timing import clock
+from .sidecars import render_vtt, script_lines
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,10 @@ def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: byt
         for c in timeline.chapters
     )
     script = []
-    heading = None
     speech = []
-    for ev in timeline.events:
-        if ev.kind != "speech" or not ev.text:
-            continue
-        current = ev.section and (f"{ev.section} ({ev.side})" if ev.side else ev.section)
-        if current and current != heading:
-            heading = current
-            script.append(f'<li class="heading">{e(current)}</li>')
+    for heading, ev in script_lines(timeline):
+        if heading:
+            script.append(f'<li class="heading">{e(heading)}</li>')
         script.append(
             f'<li data-start="{ev.start_s:.3f}" data-end="{ev.end_s:.3f}">'
             f'<span class="time">{clock(ev.start_s)}</span>{e(ev.text)}</li>'
@@ -139,6 +136,15 @@ def zip_folder(folder: Path, archive: Path) -> Path:
             entry.external_attr = 0o644 << 16
             z.writestr(entry, path.read_bytes())
     return archive
+
+
+def check_base_url(base_url: str) -> None:
+    """Fails unless ``base_url`` is a web address (it goes into a QR code or a feed)."""
+    if not base_url.startswith(("https://", "http://")):
+        raise UserError(
+            f"--base-url {base_url!r} is not a web address",
+            "give the address where the folder is hosted, e.g. https://example.org/ana/",
+        )
 
 
 def page_url(base_url: str) -> str:

@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 from ..errors import UserError
 from ..fsutil import write_bytes_atomic, write_text_atomic
-from .sidecars import clock
+from ..timing import clock
+from .page import check_base_url
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -73,11 +74,7 @@ def write_feed(settings: FeedSettings) -> tuple[Path, int]:
     folder, base = settings.folder, settings.base_url.rstrip("/") + "/"
     if not folder.is_dir():
         raise UserError(f"{folder} is not a folder", "pass the folder that holds built sessions")
-    if not base.startswith(("https://", "http://")):
-        raise UserError(
-            f"--base-url {settings.base_url!r} is not a web address",
-            "give the address where the folder is hosted, e.g. https://example.org/sessions/",
-        )
+    check_base_url(settings.base_url)
     state_path = folder / STATE
     try:
         state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..fsutil import write_text_atomic
-from ..model import Timeline
+from ..model import Event, Timeline
+from ..timing import clock
 
 
 def sidecar_paths(out_path: Path) -> dict[str, Path]:
@@ -58,11 +60,20 @@ def render_vtt(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
-def clock(s: float) -> str:
-    """M:SS, or H:MM:SS from an hour on."""
-    whole = int(s)
-    h, rest = divmod(whole, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+def script_lines(timeline: Timeline) -> Iterator[tuple[str | None, Event]]:
+    """The script's spoken lines, each with the heading to show before it (else None).
+
+    A heading is the section (with its side) whenever it changes; the text sidecar and
+    the share page both walk the script this way, so they show the same headings.
+    """
+    heading = None
+    for e in timeline.events:
+        if e.kind != "speech" or not e.text:
+            continue
+        current = e.section and (f"{e.section} ({e.side})" if e.side else e.section)
+        new = current if current and current != heading else None
+        heading = new or heading
+        yield new, e
 
 
 def render_script(timeline: Timeline) -> str:
@@ -77,14 +88,9 @@ def render_script(timeline: Timeline) -> str:
         out += ["SAFETY", "------"]
         out += [f"* {note}" for note in timeline.safety]
         out.append("")
-    heading = None
-    for e in timeline.events:
-        if e.kind != "speech" or not e.text:
-            continue
-        current = e.section and (f"{e.section} ({e.side})" if e.side else e.section)
-        if current and current != heading:
-            heading = current
-            out += ["", current, "-" * len(current)]
+    for heading, e in script_lines(timeline):
+        if heading:
+            out += ["", heading, "-" * len(heading)]
         out.append(f"{clock(e.start_s):>7}  {e.text}")
     out += ["", f"End: {clock(timeline.duration_s)}", ""]
     return "\n".join(out)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UserError
-from .core import ClockSink, MiniaudioSink, NullSink, Player, Sink, Step, read_wav, steps_of
+from ..pipeline import BuildSettings, build
+from .core import ClockSink, MiniaudioSink, NullSink, Player, Sink, Step, map_session_wav, steps_of
 
 __all__ = [
     "ClockSink",
@@ -23,8 +24,8 @@ __all__ = [
     "Player",
     "Sink",
     "Step",
+    "map_session_wav",
     "play",
-    "read_wav",
     "start_step",
     "steps_of",
 ]
@@ -32,7 +33,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PlaySettings:
-    build: object  # pipeline.BuildSettings (kept loose to avoid an import cycle)
+    build: BuildSettings
     from_section: str | None = None
     sink: Sink | None = None
 
@@ -59,7 +60,6 @@ def start_step(player: Player, section: str | None) -> int:
 
 def play(settings: PlaySettings) -> None:
     """Builds the session as WAV in a temporary folder, then plays it until the user quits."""
-    from ..pipeline import BuildSettings, build
     from .view import run_view
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -69,10 +69,9 @@ def play(settings: PlaySettings) -> None:
         )
     sink = settings.sink or default_sink()
     base = settings.build
-    assert isinstance(base, BuildSettings)
     with tempfile.TemporaryDirectory(prefix="voicecoach-play-") as tmp:
         result = build(replace(base, out=Path(tmp) / "session.wav", fmt="wav"))
-        player = Player(read_wav(result.path), result.timeline, sink)
+        player = Player(map_session_wav(result.path), result.timeline, sink)
         player.start(start_step(player, settings.from_section))
         try:
             run_view(player, result.timeline.title)

@@ -145,7 +145,7 @@ class Player:
         self.seek(self.current().start_sample)
 
 
-def read_wav(path: Path) -> np.ndarray:
+def map_session_wav(path: Path) -> np.ndarray:
     """A built WAV as int16 samples, memory-mapped (a long session is not copied to RAM)."""
     with wave.open(str(path), "rb") as w:
         if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, SAMPLE_RATE):

@@ -14,6 +14,7 @@ import textwrap
 from typing import Any
 
 from ..model import SAMPLE_RATE
+from ..timing import clock
 from .core import Player
 
 #: A 3x5 block font for the step clock, so it can be read at a distance.
@@ -41,11 +42,6 @@ def big(text: str) -> list[str]:
     return [" ".join(DIGITS[ch][row] for ch in text if ch in DIGITS) for row in range(5)]
 
 
-def clock(samples: int) -> str:
-    whole = max(0, samples) // SAMPLE_RATE
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 def screen_lines(player: Player, title: str, width: int) -> list[tuple[str, int]]:
     """What the view shows, as (text, attribute) rows for a terminal ``width`` wide.
 
@@ -61,10 +57,12 @@ def screen_lines(player: Player, title: str, width: int) -> list[tuple[str, int]
         rows.append((line, curses.A_BOLD))
     rows.append(("", 0))
     left = step.end_sample - player.position
-    rows += [(line, curses.A_BOLD) for line in big(clock(left))]
+    rows += [(line, curses.A_BOLD) for line in big(clock(left / SAMPLE_RATE))]
     total_left = player.timeline.duration_sample - player.position
     state = "paused" if player.paused else ("finished" if player.finished else "playing")
-    rows.append((f"left in this step · {clock(total_left)} left in the session · {state}", 0))
+    rows.append(
+        (f"left in this step · {clock(total_left / SAMPLE_RATE)} left in the session · {state}", 0)
+    )
     rows.append(("", 0))
     if nxt is not None:
         coming = nxt.section + (f" · {nxt.side}" if nxt.side else "")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +51,6 @@ __all__ = [
 class SynthesisReport:
     synthesized: int
     cached: int
-    seconds: float
 
 
 def synthesize(
@@ -72,7 +70,6 @@ def synthesize(
     ``lexicon`` rewrites words in what the engine is given (pronunciation), never in the
     text the clip is filed under.
     """
-    started = time.perf_counter()
     engine = get_engine(voice.engine)
     version = engine.version()
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
@@ -128,7 +125,7 @@ def synthesize(
             done(index, np.frombuffer(data, dtype=np.int16).copy())
     elif work:
         run_jobs(voice.engine, work, workers, timeout_s, done)
-    report = SynthesisReport(len(todo), cached, time.perf_counter() - started)
+    report = SynthesisReport(len(todo), cached)
     return clips, report
 
 

@@ -12,14 +12,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-import wave
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ..errors import ProcessError, UserError
+from ..media import read_wav
 from ..model import Voice
+from ..timing import estimate_speech_s
 from .base import BaseEngine, Engine, VoiceInfo
 
 
@@ -164,19 +165,6 @@ def resolve_espeak_voice(voice: str, language: str) -> str | None:
     return None if voice == "default" else voice
 
 
-def read_wav(path: str) -> tuple[np.ndarray, int]:
-    """A 16-bit PCM WAV file as int16 samples (channels averaged) and its rate."""
-    with wave.open(path, "rb") as w:
-        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
-        data = w.readframes(w.getnframes())
-    if width != 2:
-        raise ValueError(f"expected 16-bit audio, got {8 * width}-bit")
-    samples = np.frombuffer(data, dtype="<i2")
-    if channels > 1:
-        samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
-    return samples, rate
-
-
 class ToneEngine(BaseEngine):
     """A test engine with no system dependency: a voiced buzz as long as the phrase.
 
@@ -196,9 +184,7 @@ class ToneEngine(BaseEngine):
 
     def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[np.ndarray, int]:
         sr = 22050
-        words = len(text.split())
-        pauses = sum(text.count(c) for c in ".,;:!?")
-        length_s = 0.15 + words * 60.0 / rate + 0.2 * pauses
+        length_s = estimate_speech_s(text, rate)
         t = np.arange(int(length_s * sr)) / sr
         f0 = 110 + (sum(map(ord, text)) % 60)
         wave_ = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 5))

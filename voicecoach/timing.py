@@ -1,0 +1,38 @@
+"""Times as people read them, and how long speech will last before it is synthesized.
+
+One clock for every place a time is shown (the plan, the script sidecar, the share page,
+the podcast feed, the player, messages), and one speech-length guess for the planner
+and the tone test engine, so what is planned and what is heard agree.
+"""
+
+from __future__ import annotations
+
+#: Lengths of the built-in sounds in ``audio_assets``, in seconds: their names, and what
+#: the planner assumes before the files are read (a test keeps them equal to the files).
+BUILTIN_SOUND_S = {
+    "chime": 1.2,
+    "bell": 1.5,
+    "breath_in": 1.0,
+    "breath_out": 1.0,
+    "tick": 0.08,
+    "start": 0.5,
+}
+
+
+def clock(s: float, *, tenths: bool = False) -> str:
+    """``M:SS``, or ``H:MM:SS`` from an hour on; ``tenths`` adds ``.T``.
+
+    Seconds are cut, not rounded, so a clock never shows a moment that has not come yet.
+    """
+    s = max(0.0, s)
+    whole = int(s)
+    h, rest = divmod(whole, 3600)
+    text = f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+    return f"{text}.{int((s - whole) * 10)}" if tenths else text
+
+
+def estimate_speech_s(text: str, rate_wpm: int) -> float:
+    """How long ``text`` takes to say at ``rate_wpm`` words per minute, pauses included."""
+    words = len(text.split())
+    pauses = sum(text.count(c) for c in ".,;:!?")
+    return 0.15 + words * 60.0 / rate_wpm + 0.2 * pauses
