@@ -49,11 +49,13 @@ def find_ffmpeg() -> str:
 def pydub() -> type[AudioSegment]:
     """pydub's ``AudioSegment``, told where our ffmpeg is, so ``.export(...)`` works too.
 
-    pydub warns at import when no ffmpeg is on PATH; ours may come from imageio-ffmpeg,
-    so the warning is silenced and the converter set here.
+    pydub warns at import when no ffmpeg is on PATH (ours may come from imageio-ffmpeg, so
+    the converter is set here) and, on Python 3.12, that ``audioop`` is deprecated (3.13
+    and later get the ``audioop-lts`` dependency instead): neither is the user's concern.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
 
     AudioSegment.converter = find_ffmpeg()

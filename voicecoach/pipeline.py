@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compiler import Estimate, Measured, compile_routine
 from .errors import Location, UserError
 from .fsutil import slug
 from .model import Diagnostic, Timeline, Voice
 from .routine import Routine, load_routine
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
 
 #: How many times the measured timeline may ask for new phrases before we give up.
 _MAX_ROUNDS = 4
@@ -58,6 +62,17 @@ class BuildResult:
     cached: int
     size_bytes: int
     seconds: float
+
+    def audio_segment(self) -> AudioSegment:
+        """The finished session as a pydub ``AudioSegment`` (16-bit mono, ``SAMPLE_RATE``).
+
+        For Python users who cut, fade, overlay or export it further with pydub. It is
+        read back from ``path``: a WAV or FLAC build gives exactly the mixed samples, a
+        lossy one what a listener hears. ``.export(...)`` uses the ffmpeg we found.
+        """
+        from .media import read_audio
+
+        return read_audio(self.path, "session")
 
 
 @dataclass(frozen=True)
