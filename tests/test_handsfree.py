@@ -6,7 +6,7 @@ from dataclasses import replace
 from itertools import pairwise
 
 from voicecoach.compiler import compile_routine
-from voicecoach.handsfree import lint
+from voicecoach.compiler.handsfree import lint
 from voicecoach.model import Event, samples
 from voicecoach.routine import builtin_ids, load_routine, parse_routine
 

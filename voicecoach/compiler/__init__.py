@@ -12,7 +12,8 @@ One module per concern:
 - ``units.py``: the order steps are performed in (``performed_units``), shared with the
   hands-free lint so both number steps the same way;
 - ``cues.py``: pure planning of the cues inside a hold and their placement;
-- ``measure.py``: how long lines and sounds last (``Estimate``, ``Measured``).
+- ``measure.py``: how long lines and sounds last (``Estimate``, ``Measured``);
+- ``handsfree.py``: the hands-free lint of a compiled timeline.
 """
 
 from __future__ import annotations

@@ -11,16 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..model import samples
-
-#: Lengths of the built-in sounds (kept equal to the files in ``audio_assets``).
-BUILTIN_SOUND_S = {
-    "chime": 1.2,
-    "bell": 1.5,
-    "breath_in": 1.0,
-    "breath_out": 1.0,
-    "tick": 0.08,
-    "start": 0.5,
-}
+from ..timing import BUILTIN_SOUND_S, estimate_speech_s
 
 
 class Measure(Protocol):
@@ -39,9 +30,7 @@ class Estimate:
     sound_s: Mapping[str, float] = field(default_factory=lambda: dict(BUILTIN_SOUND_S))
 
     def speech(self, text: str) -> int:
-        words = len(text.split())
-        pauses = sum(text.count(c) for c in ".,;:!?")
-        return samples(0.15 + words * 60.0 / self.rate + 0.2 * pauses)
+        return samples(estimate_speech_s(text, self.rate))
 
     def sound(self, name: str) -> int:
         return samples(self.sound_s.get(name, 1.0))

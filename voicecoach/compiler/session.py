@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .. import handsfree
 from ..errors import RoutineError, UserError
 from ..model import (
     SAMPLE_RATE,
@@ -36,6 +35,8 @@ from ..routine import (
     clean_client_name,
     fill,
 )
+from ..timing import clock
+from . import handsfree
 from .cues import Cue, HoldWords, hold_cues, place
 from .measure import Estimate, Measure
 from .units import Unit, performed_units
@@ -82,7 +83,7 @@ def compile_routine(
     if timeline.duration_s > MAX_SESSION_S:
         raise RoutineError(
             routine.location,
-            f"the session would last {_clock(timeline.duration_s)}; the limit is 12 hours",
+            f"the session would last {clock(timeline.duration_s)}; the limit is 12 hours",
             "shorten holds or repeats, or pass a shorter --length",
         )
     return timeline
@@ -109,8 +110,8 @@ def _fit_length(
     ):
         raise RoutineError(
             routine.location,
-            f"a length of {_clock(target_s)} is out of reach: this routine lasts between "
-            f"{_clock(shortest.duration_s)} and {_clock(longest.duration_s)}",
+            f"a length of {clock(target_s)} is out of reach: this routine lasts between "
+            f"{clock(shortest.duration_s)} and {clock(longest.duration_s)}",
             "pick a --length in that range, or change the ranges in the routine",
         )
 
@@ -142,12 +143,6 @@ def _fit_length(
         if abs(best.duration_s - target_s) <= LENGTH_TOLERANCE_S:
             break
     return best
-
-
-def _clock(s: float) -> str:
-    s = round(s)
-    h, rest = divmod(s, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
 class _Compiler:

@@ -2,7 +2,7 @@
 
 A unit is one step as performed: each step of a sided section is performed once per side.
 The unit's index in ``performed_units`` is the step number events carry
-(``Event.step``), so the hands-free lint (``handsfree.py``) finds a step's events by the
+(``Event.step``), so the hands-free lint (``compiler/handsfree.py``) finds a step's events by the
 same numbering the compiler gave them. This module imports nothing from the rest of the
 compiler, so the lint can use it without importing the compiler back.
 """

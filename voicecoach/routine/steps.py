@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from ..errors import Location
+from ..timing import BUILTIN_SOUND_S
 from .durations import fmt_span, read_count_span, read_duration, read_duration_span
 from .nodes import Context, Invalid, did_you_mean, kind_of, string_list
 from .text import parse_text
@@ -33,7 +34,7 @@ from .values import (
 MAX_STEP_S = 3600.0
 BREATHING_GUIDES = ("spoken", "tones", "none")
 STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "include")
-BUILTIN_SOUNDS = ("chime", "bell", "tick", "start", "breath_in", "breath_out")
+BUILTIN_SOUNDS = tuple(BUILTIN_SOUND_S)
 
 
 @dataclass

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import pairwise
 
-from .compiler.units import performed_steps
-from .model import Diagnostic, Event, Timeline, samples, seconds
-from .routine import Hold, Routine
+from ..model import Diagnostic, Event, Timeline, samples, seconds
+from ..routine import Hold, Routine
+from ..timing import clock
+from .units import performed_steps
 
 
 def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
@@ -33,7 +34,7 @@ def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
             warn(
                 routine.location,
                 f"{seconds(b.start_sample - a.end_sample):.0f} s of silence at "
-                f"{_clock(a.end_s)} with no cue (the limit is {limits.max_silence_s:g} s)",
+                f"{clock(a.end_s)} with no cue (the limit is {limits.max_silence_s:g} s)",
             )
 
     by_step: dict[int, list[Event]] = defaultdict(list)
@@ -96,8 +97,3 @@ def _hold_length(mine: list[Event]) -> float:
     countdown = [e for e in mine if e.cue == "countdown"]
     end = countdown[-1].start_sample + samples(1) if countdown else max(e.end_sample for e in mine)
     return seconds(end - start)
-
-
-def _clock(s: float) -> str:
-    whole = int(s)
-    return f"{whole // 60}:{whole % 60:02d}"
