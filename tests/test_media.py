@@ -58,7 +58,8 @@ def test_a_build_with_an_undecodable_sound_names_the_routine(tmp_path: Path) -> 
     routine.write_text(text.replace("    steps:", "    transition: gong\n    steps:", 1))
     result = invoke(["build", str(routine), "-o", str(tmp_path / "x.wav"), "--engine", "tone"],
                     exit_code=2)  # fmt: skip
-    assert f"{routine}: cannot read the sound file {tmp_path / 'gong.wav'}" in result.stderr
+    line = f"{routine}:5:16: cannot read the sound file {tmp_path / 'gong.wav'}: "
+    assert line in result.stderr, "located at the `sounds:` entry that names the file"
     assert not (tmp_path / "x.wav").exists()
 
 

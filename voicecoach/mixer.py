@@ -385,11 +385,12 @@ def builtin_sound(name: str) -> np.ndarray | None:
 
 
 def load_sounds(
-    timeline: Timeline, base_dir: Path, where: Location | None = None
+    timeline: Timeline, base_dir: Path, where: Mapping[str, Location] | None = None
 ) -> dict[str, np.ndarray]:
     """Audio for every sound the timeline uses: the routine's own files, else built-ins.
 
-    ``where`` locates an undecodable file's error (the routine that names it).
+    ``where`` maps a file (as the routine names it) to the place that names it, so an
+    undecodable file's error points into the routine (``Routine.file_locations``).
     """
     own = dict(timeline.sounds)
     out: dict[str, np.ndarray] = {}
@@ -401,7 +402,7 @@ def load_sounds(
                     f"the sound {name!r} names {own[name]!r}, which does not exist in {base_dir}",
                     "fix the path under `sounds:` (relative to the routine file)",
                 )
-            out[name] = read_audio_file(path, "sound file", where)
+            out[name] = read_audio_file(path, "sound file", (where or {}).get(own[name]))
             continue
         found = builtin_sound(name)
         if found is None:
@@ -410,7 +411,9 @@ def load_sounds(
     return out
 
 
-def load_music(music: Music, base_dir: Path, where: Location | None = None) -> np.ndarray:
+def load_music(
+    music: Music, base_dir: Path, where: Mapping[str, Location] | None = None
+) -> np.ndarray:
     """The background bed named by the routine."""
     path = base_dir / music.path
     if not path.is_file():
@@ -418,4 +421,4 @@ def load_music(music: Music, base_dir: Path, where: Location | None = None) -> n
             f"the music file {music.path!r} does not exist in {base_dir}",
             "fix `music: {file: ...}` (relative to the routine file)",
         )
-    return read_audio_file(path, "music file", where)
+    return read_audio_file(path, "music file", (where or {}).get(music.path))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .compiler import Estimate, Measured, compile_routine
-from .errors import Location, UserError
+from .errors import UserError
 from .fsutil import slug
 from .model import Diagnostic, Timeline, Voice
 from .routine import Routine, load_routine
@@ -98,7 +98,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
     timeline = _compile(routine, Estimate(routine.voice.rate), settings)
     base_dir = Path(routine.base_dir)
-    where = Location(routine.location.path)
+    where = dict(routine.file_locations)
     sounds = mixer.load_sounds(timeline, base_dir, where)
     music = mixer.load_music(routine.music, base_dir, where) if routine.music else None
 

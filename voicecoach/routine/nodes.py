@@ -50,6 +50,8 @@ class Context:
         self.errors: list[RoutineError] = []
         self._seen: set[tuple[str, str]] = set()
         self.nodes = 0
+        #: Where each file the routine names is named, for errors found when it is read.
+        self.files: dict[str, Location] = {}
 
     def loc(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -80,6 +82,7 @@ class Context:
                 f"{what} {ref!r} is outside the routine's folder",
                 f"move the file next to the routine, or pass --allow-path {target.parent}",
             )
+        self.files.setdefault(ref, self.loc(node))
         return ref
 
     def sorted_errors(self) -> list[RoutineError]:

@@ -152,6 +152,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
         cues=cues,
         hands_free=hands_free,
         pronounce=pronounce,
+        file_locations=tuple(ctx.files.items()),
     )
 
 

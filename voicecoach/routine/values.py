@@ -156,3 +156,5 @@ class Routine:
     cues: str = "spoken"
     hands_free: HandsFree = field(default_factory=HandsFree)
     pronounce: tuple[tuple[str, str], ...] = ()
+    #: Where each sound or music file is named in the routine: (file as written, location).
+    file_locations: tuple[tuple[str, Location], ...] = ()
