@@ -16,7 +16,7 @@ import subprocess
 import warnings
 import wave
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -39,7 +39,7 @@ def find_ffmpeg() -> str:
     try:
         import imageio_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError) as exc:
         raise UserError(
             f"no ffmpeg found ({exc})", "run `make install`, or install ffmpeg on the system"
@@ -59,7 +59,7 @@ def pydub() -> type[AudioSegment]:
         from pydub import AudioSegment
 
     AudioSegment.converter = find_ffmpeg()
-    return AudioSegment
+    return cast("type[AudioSegment]", AudioSegment)
 
 
 def read_audio(path: Path, what: str = "sound file", where: Location | None = None) -> AudioSegment:

@@ -18,7 +18,8 @@ One module per concern:
 
 from __future__ import annotations
 
-from .measure import BUILTIN_SOUND_S, Estimate, Measure, Measured
+from ..timing import BUILTIN_SOUND_S
+from .measure import Estimate, Measure, Measured
 from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine
 from .units import Unit, performed_steps, performed_units
 

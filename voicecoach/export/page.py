@@ -60,14 +60,14 @@ def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: byt
     )
     script = []
     speech = []
-    for heading, ev in script_lines(timeline):
+    for heading, ev, text in script_lines(timeline):
         if heading:
             script.append(f'<li class="heading">{e(heading)}</li>')
         script.append(
             f'<li data-start="{ev.start_s:.3f}" data-end="{ev.end_s:.3f}">'
-            f'<span class="time">{clock(ev.start_s)}</span>{e(ev.text)}</li>'
+            f'<span class="time">{clock(ev.start_s)}</span>{e(text)}</li>'
         )
-        speech.append([round(ev.start_s, 3), round(ev.end_s, 3), ev.text])
+        speech.append([round(ev.start_s, 3), round(ev.end_s, 3), text])
     qr = ""
     if qr_png is not None and info.base_url:
         uri = "data:image/png;base64," + base64.b64encode(qr_png).decode("ascii")

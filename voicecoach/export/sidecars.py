@@ -60,8 +60,8 @@ def render_vtt(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
-def script_lines(timeline: Timeline) -> Iterator[tuple[str | None, Event]]:
-    """The script's spoken lines, each with the heading to show before it (else None).
+def script_lines(timeline: Timeline) -> Iterator[tuple[str | None, Event, str]]:
+    """The script's spoken lines (heading to show before it, else None; event; its text).
 
     A heading is the section (with its side) whenever it changes; the text sidecar and
     the share page both walk the script this way, so they show the same headings.
@@ -73,7 +73,7 @@ def script_lines(timeline: Timeline) -> Iterator[tuple[str | None, Event]]:
         current = e.section and (f"{e.section} ({e.side})" if e.side else e.section)
         new = current if current and current != heading else None
         heading = new or heading
-        yield new, e
+        yield new, e, e.text
 
 
 def render_script(timeline: Timeline) -> str:
@@ -88,9 +88,9 @@ def render_script(timeline: Timeline) -> str:
         out += ["SAFETY", "------"]
         out += [f"* {note}" for note in timeline.safety]
         out.append("")
-    for heading, e in script_lines(timeline):
+    for heading, e, text in script_lines(timeline):
         if heading:
             out += ["", heading, "-" * len(heading)]
-        out.append(f"{clock(e.start_s):>7}  {e.text}")
+        out.append(f"{clock(e.start_s):>7}  {text}")
     out += ["", f"End: {clock(timeline.duration_s)}", ""]
     return "\n".join(out)
