@@ -122,3 +122,26 @@ def test_plan_and_validate_import_no_audio_stack(command: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "hamstring" in done.stdout.lower()
+
+
+def test_every_build_option_reaches_the_settings() -> None:
+    """build, share, play and batch turn options into settings one way (``cli._settings``),
+    which leaves out what the settings have no field for: no option may fall through."""
+    import dataclasses
+
+    from voicecoach.batch import BatchSettings
+    from voicecoach.cli import cli
+    from voicecoach.pipeline import BuildSettings, ShareSettings
+    from voicecoach.player import PlaySettings
+
+    renamed = {"length": "length_s", "no_cache": "use_cache"}
+    own = {"build": BuildSettings, "share": ShareSettings, "play": PlaySettings,
+           "batch": BatchSettings}  # fmt: skip
+    for name, settings in own.items():
+        fields = {f.name for f in dataclasses.fields(settings)}
+        if name in ("share", "play"):
+            fields |= {f.name for f in dataclasses.fields(BuildSettings)}
+        for param in cli.commands[name].params:
+            if param.name in ("quiet", "help"):
+                continue
+            assert renamed.get(param.name, param.name) in fields, f"{name} --{param.name}"
