@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import shutil
 import subprocess
 import warnings
@@ -76,7 +77,8 @@ def read_audio(path: Path, what: str = "sound file", where: Location | None = No
     done = subprocess.run(cmd, capture_output=True, check=False)
     if done.returncode == 0 and len(done.stdout) > 44:
         return pydub().from_wav(io.BytesIO(done.stdout))
-    reason = done.stderr.decode(errors="replace").strip().splitlines()[-_STDERR_TAIL:]
+    lines = done.stderr.decode(errors="replace").strip().splitlines()[-_STDERR_TAIL:]
+    reason = [re.sub(r"^\[[^\]]*\]\s*", "", line) for line in lines]  # "[in#0 @ 0x..] "
     message = f"cannot read the {what} {path}: {'; '.join(reason) or 'no audio in it'}"
     hint = "use a wav, mp3, ogg or flac file that plays in a media player"
     if where is not None:
