@@ -94,3 +94,138 @@ def test_bad_csv_header_is_a_user_error(tmp_path: Path) -> None:
 def test_slug() -> None:
     assert slug("Ana García") == "ana-garcia"
     assert slug("../..") == "client"
+
+
+def test_corrupt_output_is_rebuilt_not_called_up_to_date(setup, tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    routine, clients, out = setup
+    settings = BatchSettings(str(routine), clients, out, jobs=1, engine="tone",
+                             cache_dir=tmp_path / "cache")  # fmt: skip
+    run_batch(settings)
+    manifest = json.loads((out / ".voicecoach-batch.json").read_text(encoding="utf-8"))
+    recorded = manifest["ana-garcia"]["files"]["ana-garcia.mp3"]
+    data = (out / "ana-garcia.mp3").read_bytes()
+    assert recorded == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    # junk of the very same size: only the hash can tell
+    (out / "ana-garcia.mp3").write_bytes(b"\0" * len(data))
+    (out / "bo.vtt").write_text("WEBVTT\n\njunk\n", encoding="utf-8")
+    again = {r.number: r for r in run_batch(settings)}
+    assert again[2].status == "built" and again[3].status == "built"
+    assert (out / "ana-garcia.mp3").read_bytes() == data
+    third = statuses(run_batch(settings))
+    assert third[2] == "skipped" and third[3] == "skipped"
+
+
+@pytest.fixture
+def dask_scheduler(tmp_path: Path):
+    """A scheduler and one worker started as separate processes, as a user starts them.
+
+    Both listen on 127.0.0.1 only; the worker runs in its own folder, so a relative
+    path that leaked to it would land (or be looked up) there. Stopped at teardown.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    scheduler_file = tmp_path / "scheduler.json"
+    worker_dir = tmp_path / "worker-home"
+    worker_dir.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    cli = [sys.executable, "-m"]
+    procs = [
+        subprocess.Popen(
+            [
+                *cli,
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            cwd=tmp_path,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists():
+            assert procs[0].poll() is None, "the dask scheduler exited at start"
+            assert time.monotonic() < deadline, "the dask scheduler did not start in 60 s"
+            time.sleep(0.2)
+        procs.append(
+            subprocess.Popen(
+                [
+                    *cli,
+                    "distributed.cli.dask_worker",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                    "--host",
+                    "127.0.0.1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--local-directory",
+                    str(worker_dir),
+                ],
+                cwd=worker_dir,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        address = json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=60)
+        yield address, worker_dir
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+
+
+def test_dask_scheduler_with_relative_paths_from_another_folder(
+    dask_scheduler, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address, worker_dir = dask_scheduler
+    (tmp_path / "batch").mkdir()
+    (tmp_path / "batch" / "x.yaml").write_text(ROUTINE, encoding="utf-8")
+    (tmp_path / "batch" / "c.csv").write_text("client,format\nAna,mp3\nBo,ogg\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    args = ["batch", "batch/x.yaml", "--clients", "batch/c.csv", "-o", "batch/out3",
+            "--executor", "dask", "--scheduler", address, "--engine", "tone"]  # fmt: skip
+    result = invoke(args)
+    assert "2 built, 0 skipped, 0 failed" in result.stdout
+    out = tmp_path / "batch" / "out3"
+    assert sorted(p.name for p in out.iterdir() if p.suffix in (".mp3", ".ogg")) == [
+        "ana.mp3",
+        "bo.ogg",
+    ]
+    assert not (tmp_path / "batch" / "batch").exists()
+    assert not any(worker_dir.rglob("*.mp3"))
+    # the summary names each file where it was written
+    for name in ("ana.mp3", "bo.ogg"):
+        assert f"batch/out3/{name}" in result.stdout
+        assert (out / name).stat().st_size > 1000
+    again = invoke(args)
+    assert "0 built, 2 skipped, 0 failed" in again.stdout

@@ -4,6 +4,12 @@ Rows share the clip cache, so a phrase common to a hundred clients is synthesize
 A bad row is reported with its number and reason while every other row is still built;
 outputs that are already up to date are skipped. Rows run in a local process pool or,
 with ``executor="dask"``, on a Dask distributed cluster (the ``cluster`` extra).
+
+Every path is made absolute here, on the submitting side, before a row leaves: a worker
+started in another folder (or on another machine sharing the file system) reads and
+writes exactly the files the user named. "Up to date" means the routine and row are
+unchanged *and* every file the row wrote still has the size and SHA-256 recorded in the
+manifest (``.voicecoach-batch.json`` in the output folder) when it was written.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +67,8 @@ class RowResult:
     path: str = ""
     message: str = ""
     seconds: float = 0.0
+    #: (file name, size in bytes, sha256) of every file the row wrote, audio first.
+    files: tuple[tuple[str, int, str], ...] = ()
 
 
 def read_rows(settings: BatchSettings) -> list[Row]:
@@ -131,8 +140,23 @@ def fingerprint(settings: BuildSettings) -> str:
     return hashlib.sha256(routine + blob.encode()).hexdigest()
 
 
+def file_digest(path: Path) -> tuple[int, str]:
+    """The size in bytes and SHA-256 (hex) of a file, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
 def build_row(row: Row) -> RowResult:
-    """Builds one row; never raises for a user or engine problem (it becomes the result)."""
+    """Builds one row; never raises for a user or engine problem (it becomes the result).
+
+    Runs where the row is built (a worker), so the sizes and hashes it returns are those
+    of the files as written there.
+    """
     started = time.perf_counter()
     if row.settings is None:
         return RowResult(row.number, row.name, "failed", message=row.error)
@@ -140,9 +164,51 @@ def build_row(row: Row) -> RowResult:
         result = build(row.settings)
     except VoicecoachError as exc:
         return RowResult(row.number, row.name, "failed", message=exc.format().split("\n")[0])
-    return RowResult(
-        row.number, row.name, "built", str(result.path), seconds=time.perf_counter() - started
+    files = tuple((p.name, *file_digest(p)) for p in (result.path, *result.sidecars))
+    return RowResult(row.number, row.name, "built", str(result.path),
+                     seconds=time.perf_counter() - started, files=files)  # fmt: skip
+
+
+def absolute(settings: BatchSettings) -> BatchSettings:
+    """Every path in ``settings`` made absolute against this process's working folder.
+
+    A routine given by built-in id stays an id. ``..`` is folded but symlinks are kept,
+    so the paths the summary shows are the ones the user would type.
+    """
+    from .speech import default_cache_dir
+
+    def full(path: Path) -> Path:
+        return Path(os.path.abspath(path))
+
+    routine = settings.routine
+    if Path(routine).is_file():
+        routine = str(full(Path(routine)))
+    return replace(
+        settings,
+        routine=routine,
+        clients=full(settings.clients),
+        out_dir=full(settings.out_dir),
+        cache_dir=full(settings.cache_dir or default_cache_dir()),
+        allow_paths=tuple(full(p) for p in settings.allow_paths),
     )
+
+
+def _up_to_date(entry: object, fingerprint_hex: str, out_dir: Path) -> bool:
+    """True when the manifest entry matches the row and every file it lists is unchanged."""
+    if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint_hex:
+        return False
+    files = entry.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    for name, recorded in files.items():
+        path = out_dir / str(name)
+        if not isinstance(recorded, dict) or not path.is_file():
+            return False
+        if path.stat().st_size != recorded.get("size"):
+            return False
+        if file_digest(path) != (recorded.get("size"), recorded.get("sha256")):
+            return False
+    return True
 
 
 def run_batch(
@@ -154,9 +220,7 @@ def run_batch(
     """
     if settings.executor not in ("local", "dask"):
         raise UserError(f"unknown executor {settings.executor!r}", "use --executor local|dask")
-    from .speech import default_cache_dir
-
-    settings = replace(settings, cache_dir=settings.cache_dir or default_cache_dir())
+    settings = absolute(settings)
     rows = [
         replace(r, settings=replace(r.settings, cache_dir=settings.cache_dir)) if r.settings else r
         for r in read_rows(settings)
@@ -173,8 +237,7 @@ def run_batch(
         elif (
             row.settings
             and row.settings.out
-            and row.settings.out.exists()
-            and (state.get(row.name) == fingerprint(row.settings))
+            and _up_to_date(state.get(row.name), fingerprint(row.settings), settings.out_dir)
         ):
             results[row.number] = RowResult(row.number, row.name, "skipped",
                                             str(row.settings.out), "up to date")  # fmt: skip
@@ -189,17 +252,22 @@ def run_batch(
         if progress:
             progress(result, len(rows))
     for row in rows:
-        if results[row.number].status == "built" and row.settings:
-            state[row.name] = fingerprint(row.settings)
+        done = results[row.number]
+        if done.status == "built" and row.settings:
+            state[row.name] = {
+                "fingerprint": fingerprint(row.settings),
+                "files": {name: {"size": size, "sha256": sha} for name, size, sha in done.files},
+            }
     settings.out_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
     return [results[r.number] for r in rows]
 
 
-def _read_state(path: Path) -> dict[str, str]:
+def _read_state(path: Path) -> dict[str, object]:
+    """The manifest; anything unreadable (or an older format) counts as empty."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.items()}
+        return {str(k): v for k, v in data.items()}
     except (OSError, ValueError, AttributeError):
         return {}
 

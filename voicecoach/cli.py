@@ -374,11 +374,20 @@ def batch(**options: Any) -> None:
     click.echo(f"{'row':>4}  {'status':<8} {'output':<32} detail")
     for r in results:
         detail = r.message or f"{r.seconds:.1f} s"
-        click.echo(f"{r.number:>4}  {r.status:<8} {(r.path or r.name):<32} {detail}")
+        shown = _shown_path(Path(r.path)) if r.path else r.name
+        click.echo(f"{r.number:>4}  {r.status:<8} {shown:<32} {detail}")
     counts = {s: sum(1 for r in results if r.status == s) for s in ("built", "skipped", "failed")}
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
     if counts["failed"]:
         raise click.exceptions.Exit(1)
+
+
+def _shown_path(path: Path) -> str:
+    """Where a file was written, relative to the working folder when it lies inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @cli.command()
