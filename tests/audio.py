@@ -50,3 +50,18 @@ def onset(x: np.ndarray, around: int, threshold_db: float = -50.0, window: int =
     seg = np.abs(x[lo : around + window])
     loud = np.flatnonzero(seg > 10 ** (threshold_db / 20))
     return lo + int(loud[0]) if loud.size else -1
+
+
+def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """(start s, end s, title) of each chapter, as ``ffmpeg -i`` lists them, in its order.
+
+    (``-f ffmetadata`` output is not used: it shifts chapters by the stream's start time.)
+    """
+    err = subprocess.run(
+        [find_ffmpeg(), "-hide_banner", "-i", str(path)], capture_output=True
+    ).stderr.decode("utf-8")
+    pattern = (
+        r"Chapter #\d+:\d+: start (-?[\d.]+), end (-?[\d.]+)\n"
+        r"(?:\s+Metadata:\n\s+title\s+: (.*)\n)?"
+    )
+    return [(float(a), float(b), title) for a, b, title in re.findall(pattern, err)]

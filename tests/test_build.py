@@ -17,7 +17,7 @@ from voicecoach.errors import EngineError, UserError
 from voicecoach.model import SAMPLE_RATE, samples
 from voicecoach.pipeline import BuildSettings, build
 
-from .audio import dbfs, decode, ebur128, onset
+from .audio import dbfs, decode, ebur128, ffmpeg_chapters, onset
 from .conftest import invoke
 
 ROUTINE = """\
@@ -112,7 +112,7 @@ def test_tags_and_chapters_read_back(built) -> None:
     assert str(tags["TIT2"]) == 'Legs <&> "quotes"'
     assert str(tags["TPE1"]) == "Test Author"
     assert tags.getall("COMM")[0].text == ["A short test session."]
-    chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    chapters = tags.getall("CHAP")  # as stored: in time order
     titles = [str(c.sub_frames["TIT2"]) for c in chapters]
     assert titles == ["Introduction", "Warm-up", "Ball (right)", "Ball (left)"]
     for chap, expected in zip(chapters, mp3.timeline.chapters, strict=True):
@@ -121,6 +121,34 @@ def test_tags_and_chapters_read_back(built) -> None:
     (toc,) = tags.getall("CTOC")
     assert list(toc.child_element_ids) == [c.element_id for c in chapters]
     assert abs(MP3(mp3.path).info.length - mp3.timeline.duration_s) < 0.1
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "m4a", "ogg", "flac"])
+def test_chapters_read_back_by_ffmpeg_in_order_to_the_millisecond(
+    built, routine_file: Path, cache_dir: Path, tmp_path: Path, fmt: str
+) -> None:
+    flac, mp3 = built
+    result = {"flac": flac, "mp3": mp3}.get(fmt) or build(
+        BuildSettings(str(routine_file), out=tmp_path / f"s.{fmt}", cache_dir=cache_dir)
+    )
+    expected = result.timeline.chapters
+    assert any(c.start_s % 1 >= 0.5 for c in expected), "no start with a fraction >= .5 s"
+    found = ffmpeg_chapters(result.path)
+    assert [title for _, _, title in found] == [c.title for c in expected]
+    for (start, end, title), chapter, following in zip(
+        found, expected, [*expected[1:], None], strict=True
+    ):
+        assert abs(start - chapter.start_s) <= 0.001, f"{fmt}: {title!r} at {start} s"
+        if following is not None:
+            assert abs(end - following.start_s) <= 0.001, f"{fmt}: {title!r} ends at {end} s"
+
+
+def test_vorbis_chapter_times_are_not_rounded_up() -> None:
+    from voicecoach.export.sidecars import clock_ms
+
+    assert clock_ms(127.954) == "00:02:07.954"
+    assert clock_ms(3599.9994) == "00:59:59.999"
+    assert clock_ms(3600.5) == "01:00:00.500"
 
 
 def test_sidecars_match_the_audio(built) -> None:

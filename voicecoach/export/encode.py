@@ -14,7 +14,7 @@ from ..errors import ProcessError, UserError
 from ..fsutil import atomic_path
 from ..media import find_ffmpeg
 from ..model import SAMPLE_RATE, Timeline
-from .tags import ffmetadata, write_tags
+from .tags import VORBIS_CHAPTERS, ffmetadata, write_tags
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def encode(
         cmd += ["-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0"]
         if spec.via_ffmetadata:
             meta = Path(work) / "meta.txt"
-            meta.write_text(ffmetadata(timeline), encoding="utf-8")
+            text = ffmetadata(timeline, chapters=settings.fmt not in VORBIS_CHAPTERS)
+            meta.write_text(text, encoding="utf-8")
             cmd += ["-i", str(meta), "-map_metadata", "1", "-map_chapters", "1"]
         else:
             cmd += ["-map_metadata", "-1"]

@@ -30,7 +30,12 @@ def write_sidecars(timeline: Timeline, out_path: Path) -> list[Path]:
     return list(paths.values())
 
 
-def _vtt_time(s: float) -> str:
+def clock_ms(s: float) -> str:
+    """``HH:MM:SS.mmm``, as WebVTT cues and Vorbis ``CHAPTERnnn`` comments write a time.
+
+    Whole milliseconds are rounded once and then split exactly, so 127.954 s is
+    ``00:02:07.954`` (never a second late).
+    """
     ms = round(s * 1000)
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
@@ -53,7 +58,7 @@ def render_vtt(timeline: Timeline) -> str:
         n += 1
         lines += [
             str(n),
-            f"{_vtt_time(e.start_s)} --> {_vtt_time(e.end_s)}",
+            f"{clock_ms(e.start_s)} --> {clock_ms(e.end_s)}",
             vtt_escape(e.text),
             "",
         ]

@@ -1,10 +1,18 @@
-"""Tags and chapters: ID3 (with CHAP/CTOC) for MP3 via mutagen; ffmetadata for the rest."""
+"""Tags and chapters: ID3 (with CHAP/CTOC) for MP3 via mutagen; ffmetadata for the rest.
+
+Chapters are written so that other programs (ffmpeg, players) read them in time order and
+to the millisecond: MP3 CHAP frames are stored in time order, and Ogg and FLAC get Vorbis
+``CHAPTERnnn`` comments written here (ffmpeg's Ogg writer rounds the seconds of a start
+with a fraction of .5 s or more up, a second late; its FLAC writer writes none).
+"""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 from ..model import Timeline
+from .sidecars import clock_ms
 
 GENRE = "Spoken & Audio"
 
@@ -24,8 +32,8 @@ def _escape(value: str) -> str:
     return out
 
 
-def ffmetadata(timeline: Timeline) -> str:
-    """An ffmetadata file with the session's tags and chapters."""
+def ffmetadata(timeline: Timeline, chapters: bool = True) -> str:
+    """An ffmetadata file with the session's tags and (unless told not to) chapters."""
     lines = [";FFMETADATA1"]
     for key, value in (
         ("title", timeline.title),
@@ -37,7 +45,7 @@ def ffmetadata(timeline: Timeline) -> str:
     ):
         if value:
             lines.append(f"{key}={_escape(value)}")
-    for start, end, title in _chapter_bounds_ms(timeline):
+    for start, end, title in _chapter_bounds_ms(timeline) if chapters else []:
         lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}"]
         lines.append(f"title={_escape(title)}")
     return "\n".join(lines) + "\n"
@@ -47,6 +55,8 @@ def write_tags(path: Path, fmt: str, timeline: Timeline, cover: Path | None) -> 
     """Adds what ffmpeg did not write: ID3 for MP3, and cover art where supported."""
     if fmt == "mp3":
         _write_id3(path, timeline, cover)
+    if fmt in VORBIS_CHAPTERS:
+        _write_vorbis_chapters(path, fmt, timeline)
     elif cover is not None and fmt == "m4a":
         from mutagen.mp4 import MP4, MP4Cover
 
@@ -64,6 +74,24 @@ def write_tags(path: Path, fmt: str, timeline: Timeline, cover: Path | None) -> 
         picture.data = cover.read_bytes()
         audio.add_picture(picture)
         audio.save()
+
+
+#: Formats whose chapters are Vorbis comments written here rather than by ffmpeg.
+VORBIS_CHAPTERS = ("ogg", "flac")
+
+
+def _write_vorbis_chapters(path: Path, fmt: str, timeline: Timeline) -> None:
+    """``CHAPTER001=00:02:07.954`` and ``CHAPTER001NAME=...``, the form ffmpeg and players read."""
+    from mutagen.flac import FLAC
+    from mutagen.oggopus import OggOpus
+
+    audio = FLAC(path) if fmt == "flac" else OggOpus(path)
+    if audio.tags is None:
+        audio.add_tags()
+    for i, (start_ms, _end, title) in enumerate(_chapter_bounds_ms(timeline)):
+        audio[f"CHAPTER{i:03d}"] = [clock_ms(start_ms / 1000)]
+        audio[f"CHAPTER{i:03d}NAME"] = [title]
+    audio.save()
 
 
 def _mime(cover: Path) -> str:
@@ -104,3 +132,40 @@ def _write_id3(path: Path, timeline: Timeline, cover: Path | None) -> None:
             )
         )
     tags.save(path, v2_version=4)
+    _chap_frames_in_time_order(path)
+
+
+def _syncsafe(data: bytes) -> int:
+    return (data[0] << 21) | (data[1] << 14) | (data[2] << 7) | data[3]
+
+
+def _chap_start_ms(frame: bytes) -> int:
+    """The start time of a CHAP frame: after the frame header and the element id's NUL."""
+    body = frame[10:]
+    after_id = body.index(b"\0") + 1
+    return struct.unpack(">I", body[after_id : after_id + 4])[0]
+
+
+def _chap_frames_in_time_order(path: Path) -> None:
+    """Puts the CHAP frames of an ID3v2.4 tag in time order, in place.
+
+    mutagen stores frames by size, so the shortest title ("Finish") came first, and
+    programs that list chapters as stored (ffmpeg) showed them out of order. Only the
+    order of whole frames inside the tag changes: the tag keeps its length and bytes.
+    """
+    with open(path, "r+b") as fh:
+        header = fh.read(10)
+        # only the plain v2.4 tag mutagen writes: no unsynchronisation, extended header, footer
+        if header[:3] != b"ID3" or header[3] != 4 or header[5] & 0xD0:
+            return
+        body = fh.read(_syncsafe(header[6:10]))
+        frames, pos = [], 0
+        while pos + 10 <= len(body) and body[pos] != 0:
+            end = pos + 10 + _syncsafe(body[pos + 4 : pos + 8])
+            frames.append(body[pos:end])
+            pos = end
+        chaps = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=_chap_start_ms))
+        ordered = b"".join(next(chaps) if f[:4] == b"CHAP" else f for f in frames)
+        assert len(ordered) == pos, "frames were reordered, not changed"
+        fh.seek(10)
+        fh.write(ordered)
