@@ -192,3 +192,42 @@ def test_feed_is_valid_rss_with_stable_guids(site: Path, tmp_path: Path) -> None
 def test_feed_of_an_empty_folder_says_what_to_do(tmp_path: Path) -> None:
     result = invoke(["feed", str(tmp_path), "--base-url", "https://example.org/"], exit_code=2)
     assert "no built sessions" in result.stderr and "voicecoach build" in result.stderr
+
+
+def test_feed_of_mp3s_without_sidecars_uses_their_own_tags(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    mp3 = next(site.glob("*.mp3"))
+    timeline = json.loads(mp3.with_name(mp3.stem + ".timeline.json").read_text(encoding="utf-8"))
+    shutil.copy(mp3, folder / "week1.mp3")
+    result = invoke(["feed", str(folder), "--base-url", "https://example.org/ana"])
+    assert "(1 episode)" in result.stdout
+    (item,) = ET.parse(folder / "feed.xml").getroot().find("channel").findall("item")
+    assert item.findtext("title") == timeline["title"]
+    minutes, secs = divmod(round(timeline["duration_s"]), 60)
+    shown = item.findtext(f"{ITUNES}duration")
+    assert shown in {f"{minutes}:{secs:02d}", f"{minutes}:{secs - 1:02d}"}, shown
+    chapters = json.loads((folder / "week1.chapters.json").read_text(encoding="utf-8"))
+    assert [c["title"] for c in chapters["chapters"]] == [c["title"] for c in timeline["chapters"]]
+    for read, expected in zip(chapters["chapters"], timeline["chapters"], strict=True):
+        assert abs(read["startTime"] - expected["start_s"]) <= 0.001
+
+
+def test_feed_names_every_file_it_skips(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    mp3 = next(site.glob("*.mp3"))
+    shutil.copy(mp3, folder / "week1.mp3")
+    shutil.copy(mp3.with_name(mp3.stem + ".timeline.json"), folder / "week1.timeline.json")
+    shutil.copy(mp3, folder / "week2.mp3")
+    (folder / "broken.mp3").write_bytes(b"not audio at all" * 100)
+    (folder / "week3.wav").write_bytes(b"RIFF")
+    result = invoke(["feed", str(folder), "--base-url", "https://example.org/ana"])
+    assert "(2 episodes)" in result.stdout
+    items = ET.parse(folder / "feed.xml").getroot().find("channel").findall("item")
+    urls = sorted(i.find("enclosure").get("url").rsplit("/", 1)[1] for i in items)
+    assert urls == ["week1.mp3", "week2.mp3"]
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 2, result.stderr
+    assert any("broken.mp3" in line and "tags" in line for line in skipped), skipped
+    assert any("week3.wav" in line and "podcast" in line for line in skipped), skipped

@@ -451,8 +451,11 @@ def feed(
     """
     from .export.podcast import FeedSettings, write_feed
 
-    path, count = write_feed(FeedSettings(folder, base_url, title, author, description, image))
-    click.echo(f"wrote {path} ({count} episodes)")
+    result = write_feed(FeedSettings(folder, base_url, title, author, description, image))
+    for name, why in result.skipped:
+        click.echo(f"skipped {name}: {why}", err=True)
+    count = result.episodes
+    click.echo(f"wrote {result.path} ({count} episode{'' if count == 1 else 's'})")
 
 
 @cli.command()

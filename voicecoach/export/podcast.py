@@ -1,7 +1,9 @@
 """A private podcast feed from a folder of built sessions (RSS 2.0, iTunes, Podcasting 2.0).
 
-Each session ``X.mp3`` (or .m4a/.ogg) with ``X.timeline.json`` beside it becomes an
-episode with a ``X.chapters.json`` chapters file. GUIDs come from the file name and first
+Each session ``X.mp3`` (or .m4a/.ogg) becomes an episode with a ``X.chapters.json``
+chapters file. Its title, duration and chapters come from ``X.timeline.json`` beside it,
+else from the file's own tags (sidecars deleted, or files copied from elsewhere). Every
+audio file left out is named with the reason. GUIDs come from the file name and first
 publication dates are remembered in ``.feed-state.json``, so re-running after adding a
 session changes no existing episode. The XML is built with ElementTree: every text is
 escaped by construction.
@@ -21,11 +23,14 @@ from ..errors import UserError
 from ..fsutil import write_bytes_atomic, write_text_atomic
 from ..timing import clock
 from .page import check_base_url
+from .tags import read_session_tags
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 MIME = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg"}
 STATE = ".feed-state.json"
+#: Formats a session can be built in that podcast apps do not play.
+UNPLAYABLE = {".flac": "FLAC", ".wav": "WAV"}
 
 
 @dataclass(frozen=True)
@@ -46,19 +51,33 @@ class Episode:
     published: datetime
 
 
-def find_episodes(folder: Path, state: dict[str, str]) -> list[Episode]:
-    """Sessions in ``folder`` in publication order (first seen, then name)."""
-    episodes = []
+@dataclass(frozen=True)
+class FeedResult:
+    path: Path
+    episodes: int
+    #: (file name, why) for every audio file in the folder that is not an episode.
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def find_episodes(
+    folder: Path, state: dict[str, str]
+) -> tuple[list[Episode], list[tuple[str, str]]]:
+    """Sessions in ``folder`` in publication order (first seen, then name), and the audio
+    files left out, each with the reason."""
+    episodes, skipped = [], []
     for audio in sorted(folder.iterdir()):
-        if audio.suffix not in MIME or not audio.is_file():
+        suffix = audio.suffix.lower()
+        if not audio.is_file() or suffix not in (*MIME, *UNPLAYABLE):
             continue
-        sidecar = audio.with_name(audio.stem + ".timeline.json")
-        if not sidecar.is_file():
+        if suffix in UNPLAYABLE:
+            why = f"podcast apps do not play {UNPLAYABLE[suffix]}; build it as .mp3 or .m4a"
+            skipped.append((audio.name, why))
             continue
         try:
-            timeline = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UserError(f"cannot read {sidecar}: {exc}", "rebuild that session") from None
+            timeline = _session(audio)
+        except ValueError as exc:
+            skipped.append((audio.name, str(exc)))
+            continue
         guid = f"voicecoach:{audio.stem}"
         first = state.get(guid)
         if first is None:
@@ -66,11 +85,24 @@ def find_episodes(folder: Path, state: dict[str, str]) -> list[Episode]:
             first = mtime.isoformat()
             state[guid] = first
         episodes.append(Episode(audio, timeline, guid, datetime.fromisoformat(first)))
-    return sorted(episodes, key=lambda e: (e.published, e.audio.name))
+    return sorted(episodes, key=lambda e: (e.published, e.audio.name)), skipped
 
 
-def write_feed(settings: FeedSettings) -> tuple[Path, int]:
-    """Writes ``feed.xml`` and the chapters files; returns the feed and its episode count."""
+def _session(audio: Path) -> dict:
+    """The timeline sidecar when it is there and readable, else the file's own tags."""
+    sidecar = audio.with_name(audio.stem + ".timeline.json")
+    try:
+        timeline = json.loads(sidecar.read_text(encoding="utf-8"))
+        if isinstance(timeline, dict):
+            return timeline
+    except (OSError, ValueError):
+        pass
+    return read_session_tags(audio)
+
+
+def write_feed(settings: FeedSettings) -> FeedResult:
+    """Writes ``feed.xml`` and the chapters files; returns the feed, its episode count and
+    the audio files left out (with why)."""
     folder, base = settings.folder, settings.base_url.rstrip("/") + "/"
     if not folder.is_dir():
         raise UserError(f"{folder} is not a folder", "pass the folder that holds built sessions")
@@ -80,10 +112,11 @@ def write_feed(settings: FeedSettings) -> tuple[Path, int]:
         state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
     except ValueError:
         state = {}
-    episodes = find_episodes(folder, state)
+    episodes, skipped = find_episodes(folder, state)
     if not episodes:
+        reasons = "".join(f"\n  skipped {name}: {why}" for name, why in skipped)
         raise UserError(
-            f"no built sessions in {folder}",
+            f"no built sessions in {folder}{reasons}",
             "build some first: `voicecoach build ROUTINE -o FOLDER/name.mp3`",
         )
     for prefix, uri in (("itunes", ITUNES), ("podcast", PODCAST)):
@@ -117,7 +150,7 @@ def write_feed(settings: FeedSettings) -> tuple[Path, int]:
             {
                 "url": _url(base, ep.audio.name),
                 "length": str(ep.audio.stat().st_size),
-                "type": MIME[ep.audio.suffix],
+                "type": MIME[ep.audio.suffix.lower()],
             },
         )
         _text(item, f"{{{ITUNES}}}duration", clock(float(t.get("duration_s", 0))))
@@ -133,7 +166,7 @@ def write_feed(settings: FeedSettings) -> tuple[Path, int]:
     feed = folder / "feed.xml"
     write_bytes_atomic(feed, ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n")
     write_text_atomic(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
-    return feed, len(episodes)
+    return FeedResult(feed, len(episodes), tuple(skipped))
 
 
 def chapters_json(timeline: dict) -> dict:

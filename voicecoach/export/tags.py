@@ -169,3 +169,67 @@ def _chap_frames_in_time_order(path: Path) -> None:
         assert len(ordered) == pos, "frames were reordered, not changed"
         fh.seek(10)
         fh.write(ordered)
+
+
+def read_session_tags(path: Path) -> dict:
+    """What a session file says about itself, in the shape of its ``.timeline.json``.
+
+    The inverse of :func:`write_tags` for a file whose sidecars are gone: title, author,
+    description, duration and chapters from the file's own tags (ID3 with CHAP frames,
+    MP4 atoms and chapters, or Vorbis comments with ``CHAPTERnnn``). Raises
+    ``ValueError`` saying why when the file has no readable audio or no title.
+    """
+    import mutagen
+
+    try:
+        audio = mutagen.File(path)
+    except (mutagen.MutagenError, OSError) as exc:
+        raise ValueError(f"its tags cannot be read ({exc})") from None
+    if audio is None or not getattr(audio.info, "length", 0):
+        raise ValueError("its tags cannot be read (not a session file)")
+    tags = audio.tags
+    if tags is not None and hasattr(tags, "getall"):  # ID3
+        title = str(tags.get("TIT2", ""))
+        author = str(tags.get("TPE1", ""))
+        comments = tags.getall("COMM")
+        description = str(comments[0]) if comments else ""
+        found = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+        chapters = [(c.start_time / 1000, str(c.sub_frames.get("TIT2", ""))) for c in found]
+    elif hasattr(audio, "chapters"):  # MP4
+        title, author, description = (_first(tags, k) for k in ("\xa9nam", "\xa9ART", "desc"))
+        chapters = [(c.start, c.title) for c in audio.chapters or []]
+    else:  # Vorbis comments
+        title, author, description = (_first(tags, k) for k in ("title", "artist", "description"))
+        chapters = _vorbis_chapters(tags)
+    if not title:
+        raise ValueError("it has no title tag (not a session file?)")
+    return {
+        "title": title,
+        "author": author,
+        "description": description,
+        "duration_s": round(float(audio.info.length), 3),
+        "chapters": [{"start_s": round(s, 3), "title": t} for s, t in chapters],
+    }
+
+
+def _first(tags: object, key: str) -> str:
+    try:
+        values = tags[key]  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return str(values[0]) if values else ""
+
+
+def _vorbis_chapters(tags: object) -> list[tuple[float, str]]:
+    found = []
+    for i in range(1000):
+        start = _first(tags, f"CHAPTER{i:03d}")
+        if not start:
+            break
+        try:
+            h, m, s = start.split(":")
+            start_s = int(h) * 3600 + int(m) * 60 + float(s)
+        except ValueError:
+            break
+        found.append((start_s, _first(tags, f"CHAPTER{i:03d}NAME")))
+    return found
