@@ -115,6 +115,17 @@ def test_no_audio_device_is_a_plain_error(monkeypatch) -> None:
         MiniaudioSink.probe()
     assert "no audio output device" in str(err.value)
     assert "voicecoach build" in (err.value.hint or "")
+    assert "--silent" in (err.value.hint or ""), "the silent clock mode is offered"
+    from voicecoach.player import ClockSink, default_sink
+
+    assert isinstance(default_sink(silent=True), ClockSink), "no device needed"
+
+
+def test_silent_mode_is_documented() -> None:
+    text = " ".join(invoke(["play", "--help"]).stdout.lower().split())
+    assert "--silent" in text and "without sound" in text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "play ROUTINE" in readme and "--silent" in readme
 
 
 def test_play_outside_a_terminal_suggests_build() -> None:
@@ -143,8 +154,8 @@ def test_view_in_a_real_terminal(tmp_path: Path) -> None:
     session = f"vc{tmp_path.name[-8:]}"
     marker = tmp_path / "exit"
     command = (
-        f"cd {ROOT} && VOICECOACH_SINK=clock VOICECOACH_CACHE={tmp_path / 'cache'} "
-        f"{sys.executable} -m voicecoach play hamstring-quick --engine tone; "
+        f"cd {ROOT} && VOICECOACH_CACHE={tmp_path / 'cache'} "
+        f"{sys.executable} -m voicecoach play hamstring-quick --engine tone --silent; "
         f"echo $? > {marker}; sleep 60"
     )
     subprocess.run(

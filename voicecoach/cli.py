@@ -461,26 +461,30 @@ def feed(
 @cli.command()
 @click.argument("routine")
 @click.option("--from", "from_section", metavar="SECTION", help="Start at this section.")
+@click.option("--silent", is_flag=True,
+              help="Without sound: the view runs on a clock (no audio device needed).")  # fmt: skip
 @voice_options
 @length_option
 @pace_option
 @allow_path_option
-def play(from_section: str | None, **options: Any) -> None:
+def play(from_section: str | None, silent: bool, **options: Any) -> None:
     """Play a session now, with a full-screen view you can follow from the floor.
 
     Keys: space pause/resume, right or n next step, left or p previous step, r repeat
     the instruction, q quit. Phrases come from the cache, so a second play starts at once.
+    With --silent there is no sound and no audio device is needed: follow the screen.
 
     \b
     Example:
       voicecoach play hamstring-quick
       voicecoach play hamstring-release --from "Massage ball" --pace gentle
+      voicecoach play hamstring-quick --silent
     """
     from .pipeline import BuildSettings
     from .player import PlaySettings
     from .player import play as run_play
 
-    run_play(PlaySettings(_settings(BuildSettings, options), from_section))
+    run_play(PlaySettings(_settings(BuildSettings, options), from_section, silent=silent))
 
 
 @cli.command()

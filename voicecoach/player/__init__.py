@@ -36,11 +36,14 @@ class PlaySettings:
     build: BuildSettings
     from_section: str | None = None
     sink: Sink | None = None
+    #: No sound: the view runs on a real-time clock, so no audio device is needed.
+    silent: bool = False
 
 
-def default_sink() -> Sink:
-    """miniaudio, or ``VOICECOACH_SINK=clock`` for a device-less real-time clock (tests, CI)."""
-    if os.environ.get("VOICECOACH_SINK") == "clock":
+def default_sink(silent: bool = False) -> Sink:
+    """miniaudio; or, with ``silent`` (``play --silent``) or ``VOICECOACH_SINK=clock``, a
+    device-less real-time clock, so a person can follow the view without sound."""
+    if silent or os.environ.get("VOICECOACH_SINK") == "clock":
         return ClockSink()
     MiniaudioSink.probe()
     return MiniaudioSink()
@@ -67,7 +70,7 @@ def play(settings: PlaySettings) -> None:
             "play needs a terminal for its view and keys",
             "run it in a terminal, or write a file with `voicecoach build`",
         )
-    sink = settings.sink or default_sink()
+    sink = settings.sink or default_sink(settings.silent)
     base = settings.build
     with tempfile.TemporaryDirectory(prefix="voicecoach-play-") as tmp:
         result = build(replace(base, out=Path(tmp) / "session.wav", fmt="wav"))

@@ -239,7 +239,8 @@ class MiniaudioSink:
         except miniaudio.MiniaudioError as exc:
             raise UserError(
                 f"no audio output device found ({exc.args[0] if exc.args else exc})",
-                "write the session to a file with `voicecoach build` and play it elsewhere",
+                "add --silent to follow the view on a clock without sound, or write the "
+                "session to a file with `voicecoach build` and play it elsewhere",
             ) from None
         self._device = device
 
