@@ -145,3 +145,25 @@ def test_every_build_option_reaches_the_settings() -> None:
             if param.name in ("quiet", "help"):
                 continue
             assert renamed.get(param.name, param.name) in fields, f"{name} --{param.name}"
+
+
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_voices_shows_what_a_user_can_choose_grouped_and_the_rest_behind_all() -> None:
+    from voicecoach.phrases import languages
+
+    out = invoke(["voices"]).stdout
+    rows = [line.split() for line in out.splitlines()[1:] if line.strip()]
+    table = [r for r in rows if r[0] in ("espeak", "piper", "pyttsx3", "tone")]
+    assert len(out.splitlines()) <= 40, out
+    assert "tone" not in [r[0] for r in table], "the test engine is not offered"
+    assert [r[0] for r in table].count("pyttsx3") == 1, "pyttsx3 does not repeat espeak's list"
+    engines = [r[0] for r in table]
+    assert engines == sorted(engines, key=engines.index), "grouped by engine"
+    espeak = {r[2].split("-")[0] for r in table if r[0] == "espeak"}
+    assert espeak == set(languages()), "every routine language, and only those"
+    assert "voicecoach voices --all" in out
+    everything = invoke(["voices", "--all"]).stdout
+    assert any(line.startswith("tone ") for line in everything.splitlines())
+    assert len(everything.splitlines()) > len(out.splitlines())

@@ -488,23 +488,35 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
 
 
 @cli.command()
-def voices() -> None:
-    """List the speech engines and voices available on this machine.
+@click.option("--all", "show_all", is_flag=True,
+              help="Every voice: all languages, pyttsx3's copies, the test engine.")  # fmt: skip
+def voices(show_all: bool) -> None:
+    """List the speech engines and voices a routine can use on this machine.
+
+    Voices are grouped by engine and shown for the languages routines can be written in;
+    --all lists every voice of every engine.
 
     \b
     Example:
       voicecoach voices
       voicecoach build hamstring-quick --engine espeak --voice en-us
     """
-    from .speech import list_voices
+    from .speech import choosable_voices, list_voices
 
-    found = list_voices()
+    everything = list_voices()
+    found = everything if show_all else choosable_voices()
     rows = [("ENGINE", "VOICE", "LANGUAGE", "DESCRIPTION")]
     rows += [(v.engine, v.name, v.language, v.description) for v in found]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for row in rows:
+    for i, row in enumerate(rows):
+        if i > 1 and row[0] != rows[i - 1][0]:
+            click.echo("")
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[3]]).rstrip())
+    hidden = len(everything) - len(set(found) & set(everything))
+    if not show_all and hidden > 0:
+        click.echo(f"\n{hidden} more (other languages, pyttsx3's copies, the test engine): "
+                   "voicecoach voices --all")  # fmt: skip
 
 
 @cli.command(name="list")

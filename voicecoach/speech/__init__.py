@@ -22,6 +22,7 @@ from .cache import ClipCache, clip_key, default_cache_dir
 from .clip import to_float
 from .engines import (
     check_voice,
+    choosable_voices,
     engine_names,
     get_engine,
     list_voices,
@@ -37,6 +38,7 @@ __all__ = [
     "SynthesisReport",
     "VoiceInfo",
     "check_voice",
+    "choosable_voices",
     "default_cache_dir",
     "engine_names",
     "get_engine",

@@ -30,6 +30,10 @@ class Engine(Protocol):
     in_process: bool
     #: Does its work in a child process it bounds itself, so it may run in-process too.
     isolated: bool
+    #: A stand-in for tests: `voices` leaves it out unless --all.
+    for_tests: bool
+    #: Speaks another engine's voices (pyttsx3 speaks espeak's): listed once, not copied.
+    voices_of: str | None
 
     def version(self) -> str: ...
 
@@ -60,6 +64,8 @@ class BaseEngine:
 
     name: str
     missing: tuple[str, str] = ("", "")
+    for_tests: bool = False
+    voices_of: str | None = None
 
     def available(self) -> bool:
         return True

@@ -93,6 +93,8 @@ class Pyttsx3Engine(BaseEngine):
     in_process = False
     isolated = False
     missing = _ESPEAK_MISSING
+    #: Speaks espeak's voices, so `voices` lists them once (under espeak) unless --all.
+    voices_of = "espeak"
 
     def __init__(self) -> None:
         self._tts: Any = None
@@ -175,6 +177,8 @@ class ToneEngine(BaseEngine):
     name = "tone"
     in_process = True
     isolated = False
+    #: Not speech: left out of `voices` unless --all.
+    for_tests = True
 
     def version(self) -> str:
         return "tone 1"
@@ -237,6 +241,34 @@ def get_engine(name: str) -> Engine:
 def list_voices() -> list[VoiceInfo]:
     """Every voice of every engine available here."""
     return [v for name in engine_names() for v in get_engine(name).voices()]
+
+
+def choosable_voices() -> list[VoiceInfo]:
+    """The voices a routine can use here, grouped by engine, each listed once.
+
+    Only voices speaking a language voicecoach has cue phrases for (a routine can use no
+    other); no test engine; an engine that speaks another engine's voices (pyttsx3) gets
+    one line saying so instead of a copy of the list. ``list_voices`` has everything.
+    """
+    from ..phrases import languages
+
+    wanted = set(languages())
+    found = []
+    for name in engine_names():
+        engine = get_engine(name)
+        if engine.for_tests:
+            continue
+        same = engine.voices_of
+        if same:
+            found.append(VoiceInfo(name, f"(as {same})", "", f"the {same} voices, through {name}"))
+            continue
+        found += [v for v in engine.voices() if _base_language(v.language) in wanted]
+    return found
+
+
+def _base_language(tag: str) -> str:
+    """'en-gb', 'en_US' -> 'en'."""
+    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def check_voice(voice: Voice, language: str = "en") -> None:
