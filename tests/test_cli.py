@@ -167,3 +167,24 @@ def test_voices_shows_what_a_user_can_choose_grouped_and_the_rest_behind_all() -
     everything = invoke(["voices", "--all"]).stdout
     assert any(line.startswith("tone ") for line in everything.splitlines())
     assert len(everything.splitlines()) > len(out.splitlines())
+
+
+@pytest.mark.parametrize("command", ["", *sorted(cli.commands)])
+def test_help_renders_cleanly_at_80_columns(command: str) -> None:
+    import shlex
+
+    args = [command, "--help"] if command else ["--help"]
+    text = invoke(args, terminal_width=80, env={"COLUMNS": "80"}).stdout
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines), [x for x in lines if len(x) > 80]
+    body = lines[1 : lines.index("Options:")]
+    start = body.index("  Example:")
+    for line in body[:start]:
+        assert line == "" or (line.startswith("  ") and line[2] != " "), f"garbled: {line!r}"
+    example = body[start + 1 :]
+    while example and not example[-1].strip():
+        example.pop()
+    assert example, "an empty Example"
+    for line in example:
+        assert line.startswith("    ") and line[4] != " ", f"garbled example line: {line!r}"
+        shlex.split(line)  # a whole shell command: no quote left open

@@ -273,7 +273,7 @@ def build(quiet: bool, **options: Any) -> None:
     \b
     Example:
       voicecoach build hamstring-release
-      voicecoach build legs.yaml -o sessions/legs.m4a --length 12m --loudness speaker
+      voicecoach build legs.yaml -o legs.m4a --length 12m --loudness speaker
     """
     from .pipeline import BuildSettings, Progress
     from .pipeline import build as run_build
@@ -354,7 +354,7 @@ def batch(**options: Any) -> None:
     \b
     Example:
       voicecoach batch hamstring-quick --clients clients.csv -o sessions/
-      printf 'client,length\nAna,5m\n' > c.csv
+      printf 'client,length\\nAna,5m\\n' > c.csv
       voicecoach batch hamstring-quick --clients c.csv
     """
     from .batch import BatchSettings, run_batch
@@ -447,7 +447,7 @@ def feed(
     \b
     Example:
       voicecoach build hamstring-quick -o sessions/week1.mp3
-      voicecoach feed sessions --base-url https://example.org/ana/ --title "Ana's sessions"
+      voicecoach feed sessions --base-url https://ana.example/ --title "For Ana"
     """
     from .export.podcast import FeedSettings, write_feed
 
