@@ -188,3 +188,29 @@ def test_help_renders_cleanly_at_80_columns(command: str) -> None:
     for line in example:
         assert line.startswith("    ") and line[4] != " ", f"garbled example line: {line!r}"
         shlex.split(line)  # a whole shell command: no quote left open
+
+
+def test_new_suggests_a_next_command_that_a_shell_runs_as_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("My Legs.yaml", "it's.yaml", "plain.yaml"):
+        out = invoke(["new", name]).stdout
+        command = out.split("next: ", 1)[1].strip()
+        assert shlex.split(command) == ["voicecoach", "plan", name], command
+    assert "next: voicecoach plan plain.yaml" in out, "no quotes where none are needed"
+
+
+def test_validate_strict_failing_on_a_warning_does_not_say_ok(write_routine) -> None:
+    text = MINIMAL.replace("say: Press the ball into the thigh.", "say: " + "word " * 40)
+    path = write_routine(text.replace("hold: 12s", "hold: 5s"))
+    good = write_routine(MINIMAL.replace("lead_in: 2s", "lead_in: 6s").replace(
+        "title: Tiny", "title: Tiny\nsafety: [Stop if it hurts.]"), "good.yaml")  # fmt: skip
+    loose = invoke(["validate", str(path)])
+    assert f"{path}: ok" in loose.stdout, "without --strict a warning is still ok"
+    strict = invoke(["validate", "--strict", str(path), str(good)], exit_code=2)
+    assert str(path) not in strict.stdout, "a failed file is reported as errors, like any other"
+    assert f"error: {path}:" in strict.stderr
+    assert f"{good}: ok" in strict.stdout, strict.stderr

@@ -553,7 +553,9 @@ def new(file: Path, force: bool) -> None:
     text = (resources.files("voicecoach") / "starter.yaml").read_text(encoding="utf-8")
     rid = "".join(c if c.isalnum() else "-" for c in file.stem.lower()).strip("-") or "my-routine"
     _write_atomic(file, text.replace("my-routine", rid))
-    click.echo(f"wrote {file}; next: voicecoach plan {file}")
+    import shlex
+
+    click.echo(f"wrote {file}; next: voicecoach plan {shlex.quote(str(file))}")
 
 
 def _write_atomic(path: Path, text: str) -> None:
