@@ -174,3 +174,51 @@ class Timeline:
             "chapters": [{"start_s": c.start_s, "title": c.title} for c in self.chapters],
             "events": [e.to_json() for e in self.events],
         }
+
+
+#: A step start closer than this after the previous point is folded into it.
+_MERGE_S = 10.0
+#: "Previous" within this much of a step's start goes to the step before (player and page).
+STEP_BACK_S = 2.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """A place to jump to: a chapter or a routine step, with what is said there."""
+
+    start_sample: int
+    end_sample: int
+    section: str
+    side: str
+    text: str
+
+
+def steps_of(timeline: Timeline) -> tuple[Step, ...]:
+    """Jump points of a session: every chapter, and every routine step not right after one.
+
+    A side switch is announced just before its step's instruction; jumping to the
+    chapter start keeps that announcement, so the two fold into one point.
+    """
+    points = sorted({c.start_sample for c in timeline.chapters} | {0})
+    step_starts: dict[int, int] = {}
+    for e in timeline.events:
+        if e.step is not None:
+            step_starts[e.step] = min(step_starts.get(e.step, e.start_sample), e.start_sample)
+    for start in sorted(step_starts.values()):
+        before = max((p for p in points if p <= start), default=0)
+        if start - before > samples(_MERGE_S):
+            points.append(start)
+    points = sorted(set(points))
+    ends = [*points[1:], timeline.duration_sample]
+    out = []
+    for start, end in zip(points, ends, strict=True):
+        inside = [e for e in timeline.events if start <= e.start_sample < end and e.text]
+        spoken = [e for e in inside if e.kind == "speech"]
+        main = next((e for e in spoken if e.cue == "instruction"), spoken[0] if spoken else None)
+        first = inside[0] if inside else None
+        section = (main or first).section if (main or first) else None
+        side = (main or first).side if (main or first) else None
+        out.append(
+            Step(start, end, section or "", side or "", main.text if main and main.text else "")
+        )
+    return tuple(out)
