@@ -65,7 +65,7 @@ def test_share_folder_has_the_session_page_and_sidecars(site: Path) -> None:
     stem = "hamstring-quick-script-alert-1-script-img-src-x-onerror-alert-2"
     assert names == sorted(
         ["index.html", "qr.png", f"{stem}.mp3", f"{stem}.timeline.json", f"{stem}.txt",
-         f"{stem}.vtt"]
+         f"{stem}.vtt", "icon-192.png", "icon-512.png", "manifest.webmanifest", "sw.js"]
     )  # fmt: skip
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html

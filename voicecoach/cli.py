@@ -398,6 +398,8 @@ def _shown_path(path: Path) -> str:
               help="Folder to write [output/share/<id>-<client>].")  # fmt: skip
 @click.option("--zip", "as_zip", is_flag=True, help="Write one .zip instead of a folder.")
 @click.option("--base-url", help="Where the folder will be hosted; adds a QR code to the page.")
+@click.option("--cover", type=click.Path(path_type=Path),
+              help="Cover image (PNG or JPEG) for the lock screen [a generated icon].")  # fmt: skip
 @voice_options
 @length_option
 @pace_option

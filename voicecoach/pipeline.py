@@ -229,7 +229,9 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     target = page.scratch_folder(folder) if settings.as_zip else folder
     try:
         result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)
-        info = page.PageInfo(settings.build.client, settings.build.note, settings.base_url)
+        info = page.PageInfo(
+            settings.build.client, settings.build.note, settings.base_url, settings.build.cover
+        )
         made = page.write_share(result.path, result.timeline, target, info)
         if settings.as_zip:
             made = page.zip_folder(target, folder.with_name(folder.name + ".zip"))

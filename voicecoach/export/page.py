@@ -1,9 +1,12 @@
 """The share page: one self-contained ``index.html`` a client opens on a phone, offline.
 
-Everything the page needs (CSS, JS, captions, QR code) is inline or beside it; a
-Content-Security-Policy forbids any other load. Every user-written text is HTML-escaped,
-and data for the script is JSON with ``<``, ``>`` and ``&`` escaped, so no routine, note or
-client name can inject markup.
+Everything the page needs (CSS, JS, captions, QR code) is inline or beside it (icons, and
+for hosting the manifest and service worker of offline.py); a Content-Security-Policy
+forbids any other load. The script (page.js) adds the floor view, step skipping, the lock
+screen (Media Session), the screen wake lock, resume and a done-log kept in the browser.
+
+Every user-written text is HTML-escaped, and data for the script is JSON with ``<``, ``>``
+and ``&`` escaped, so no routine, note or client name can inject markup.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from string import Template
 
 from ..errors import UserError
 from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
-from ..model import Timeline
+from ..model import STEP_BACK_S, Timeline, seconds, steps_of
 from ..timing import clock
+from .icon import icon_png
+from .offline import ICON_SIZES_PX, icon_name, write_icons, write_offline
 from .sidecars import render_vtt, script_lines
 
 
@@ -34,10 +39,24 @@ class PageInfo:
     client: str | None = None
     note: str | None = None
     base_url: str | None = None
+    cover: Path | None = None
 
 
-def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: bytes | None) -> str:
-    """The page's HTML; pure, so tests can look at it without a browser."""
+#: Image types a cover may have, by file suffix.
+COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def render_page(
+    timeline: Timeline,
+    audio_name: str,
+    info: PageInfo,
+    qr_png: bytes | None,
+    cover_name: str | None = None,
+) -> str:
+    """The page's HTML; pure, so tests can look at it without a browser.
+
+    ``cover_name`` is a cover image beside the page, shown first on the lock screen.
+    """
     e = html.escape
     byline = f"{clock(timeline.duration_s)} long"
     if timeline.author:
@@ -70,13 +89,31 @@ def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: byt
         speech.append([round(ev.start_s, 3), round(ev.end_s, 3), text])
     qr = ""
     if qr_png is not None and info.base_url:
-        uri = "data:image/png;base64," + base64.b64encode(qr_png).decode("ascii")
+        uri = data_uri(qr_png)
         qr = (
             f'<section class="qr"><img src="{uri}" alt="QR code of this page">'
             f"<p>{e(info.base_url)}</p></section>"
         )
     vtt = base64.b64encode(render_vtt(timeline).encode("utf-8")).decode("ascii")
-    template = Template((resources.files("voicecoach") / "export" / "page.html").read_text("utf-8"))
+    here = resources.files("voicecoach") / "export"
+    template = Template((here / "page.html").read_text("utf-8"))
+    code = (here / "page.js").read_text("utf-8")
+    if "</script" in code.lower() or "<!--" in code:
+        raise ValueError("page.js must not contain </script or <!--")
+    data = {
+        "speech": speech,
+        "steps": step_rows(timeline),
+        "chapters": [[round(c.start_s, 3), c.title] for c in timeline.chapters],
+        "back_s": STEP_BACK_S,
+        "id": f"{audio_name}:{timeline.duration_sample}",
+        "title": timeline.title,
+        "album": f"For {info.client}" if info.client else (timeline.author or "voicecoach"),
+        "duration_s": round(timeline.duration_s, 3),
+        "artwork": artwork(cover_name),
+        "artwork_inline": [
+            {"src": data_uri(icon_png(ICON_SIZES_PX[0])), "sizes": "192x192", "type": "image/png"}
+        ],
+    }
     return template.substitute(
         lang=e(timeline.language),
         title=e(timeline.title),
@@ -89,8 +126,39 @@ def render_page(timeline: Timeline, audio_name: str, info: PageInfo, qr_png: byt
         chapters=chapters,
         script="\n".join(script),
         qr=qr,
-        data=script_json({"speech": speech}),
+        icon=icon_name(ICON_SIZES_PX[0]),
+        data=script_json(data),
+        script_js=code.rstrip("\n"),
     )
+
+
+def step_rows(timeline: Timeline) -> list[list[object]]:
+    """``[start_s, end_s, heading, side, text]`` per jump point, the terminal player's steps
+    (chapters and routine steps); the heading is the section, or the chapter before it."""
+    rows: list[list[object]] = []
+    for step in steps_of(timeline):
+        start_s = seconds(step.start_sample)
+        heading = step.section
+        if not heading:
+            before = [c.title for c in timeline.chapters if c.start_sample <= step.start_sample]
+            heading = before[-1] if before else timeline.title
+        end_s = seconds(step.end_sample)
+        rows.append([round(start_s, 3), round(end_s, 3), heading, step.side, step.text])
+    return rows
+
+
+def artwork(cover_name: str | None) -> list[dict[str, str]]:
+    """Lock-screen images: the cover (if any), then the generated square icons."""
+    out = []
+    if cover_name:
+        out.append({"src": cover_name, "type": COVER_TYPES[Path(cover_name).suffix.lower()]})
+    for size in ICON_SIZES_PX:
+        out.append({"src": icon_name(size), "sizes": f"{size}x{size}", "type": "image/png"})
+    return out
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def script_json(value: object) -> str:
@@ -113,16 +181,29 @@ def qr_png(url: str) -> bytes:
 
 
 def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -> Path:
-    """Writes ``index.html`` (and ``qr.png`` with a base URL) beside a built session.
+    """Writes ``index.html`` beside a built session, with its icons (and cover), the web app
+    manifest and service worker for hosting, and ``qr.png`` with a base URL.
 
     ``audio`` and its sidecars must already be in ``folder``; returns the page.
     """
     url = page_url(info.base_url) if info.base_url else None
     png = qr_png(url) if url else None
-    page = render_page(timeline, audio.name, PageInfo(info.client, info.note, url), png)
+    files = ["index.html", audio.name, *write_icons(folder)]
+    files += [p.name for p in (audio.with_suffix(".vtt"), audio.with_suffix(".txt")) if p.exists()]
+    cover_name = None
+    if info.cover is not None:
+        suffix = info.cover.suffix.lower()
+        if suffix not in COVER_TYPES:
+            raise UserError(f"cover image {info.cover} is not a PNG or JPEG", "give a .png or .jpg")
+        cover_name = f"cover{suffix}"
+        write_bytes_atomic(folder / cover_name, info.cover.read_bytes())
+        files.append(cover_name)
+    page = render_page(timeline, audio.name, replace(info, base_url=url), png, cover_name)
     write_text_atomic(folder / "index.html", page)
     if png is not None:
         write_bytes_atomic(folder / "qr.png", png)
+        files.append("qr.png")
+    write_offline(folder, timeline.title, timeline.language, files)
     return folder / "index.html"
 
 

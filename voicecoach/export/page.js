@@ -1,0 +1,401 @@
+/* voicecoach share page. Inlined into index.html by voicecoach/export/page.py.
+   Data comes from the JSON element #data: speech cues, steps (jump points), chapters,
+   lock-screen metadata. Everything the listener does stays in this browser. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("data").textContent);
+  var audio = document.getElementById("audio");
+  var $ = function (id) { return document.getElementById(id); };
+  var caption = $("caption");
+  var lines = Array.prototype.slice.call(document.querySelectorAll("#script li[data-start]"));
+  var chapterButtons = Array.prototype.slice.call(document.querySelectorAll("#chapters button"));
+  var steps = data.steps.map(function (s) {
+    return { start: s[0], end: s[1], heading: s[2], side: s[3], text: s[4] };
+  });
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var current = null;
+  var currentChapter = null;
+  var stepIndex = -1;
+  var chapterTitle = null;
+
+  function clock(s) {
+    var whole = Math.max(0, Math.floor(s));
+    var h = Math.floor(whole / 3600);
+    var m = Math.floor((whole % 3600) / 60);
+    var sec = whole % 60;
+    var mm = h ? (m < 10 ? "0" : "") + m : String(m);
+    return (h ? h + ":" : "") + mm + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+
+  function last(items, t, attr) {
+    var found = null;
+    for (var i = 0; i < items.length; i++) {
+      if (parseFloat(items[i].getAttribute(attr)) <= t + 0.001) { found = items[i]; } else { break; }
+    }
+    return found;
+  }
+
+  function stepAt(t) {
+    var found = 0;
+    for (var i = 0; i < steps.length; i++) {
+      if (steps[i].start <= t + 0.001) { found = i; } else { break; }
+    }
+    return found;
+  }
+
+  function chapterAt(t) {
+    var title = data.title;
+    for (var i = 0; i < data.chapters.length; i++) {
+      if (data.chapters[i][0] <= t + 0.001) { title = data.chapters[i][1]; } else { break; }
+    }
+    return title;
+  }
+
+  function play() {
+    var playing = audio.play();
+    if (playing && playing.catch) { playing.catch(function () {}); }
+  }
+
+  function seek(t) {
+    var end = isFinite(audio.duration) ? audio.duration : data.duration_s;
+    audio.currentTime = Math.max(0, Math.min(t, end));
+    update();
+  }
+
+  /* Same rules as the terminal player: next goes to the next jump point; previous goes to
+     the start of this step, or to the step before when within back_s of its start. */
+  function nextStep() {
+    var i = stepAt(audio.currentTime) + 1;
+    seek(i < steps.length ? steps[i].start : data.duration_s);
+  }
+
+  function previousStep() {
+    var i = stepAt(audio.currentTime);
+    if (audio.currentTime - steps[i].start < data.back_s && i > 0) { i -= 1; }
+    seek(steps[i].start);
+  }
+
+  // -- the page: script line, caption, chapter --------------------------------------------
+  function update() {
+    var t = audio.currentTime;
+    var line = last(lines, t, "data-start");
+    if (line !== current) {
+      if (current) { current.classList.remove("current"); }
+      if (line) {
+        line.classList.add("current");
+        if (!audio.paused && line.scrollIntoView && !floorOn) {
+          line.scrollIntoView({ block: "nearest", behavior: reducedMotion ? "auto" : "smooth" });
+        }
+      }
+      current = line;
+    }
+    var speaking = "";
+    for (var i = 0; i < data.speech.length; i++) {
+      var cue = data.speech[i];
+      if (cue[0] <= t && t < cue[1]) { speaking = cue[2]; break; }
+    }
+    if (caption.textContent !== speaking) { caption.textContent = speaking; }
+    var chapter = last(chapterButtons, t, "data-start");
+    if (chapter !== currentChapter) {
+      if (currentChapter) { currentChapter.classList.remove("current"); }
+      if (chapter) { chapter.classList.add("current"); }
+      currentChapter = chapter;
+    }
+    var title = chapterAt(t);
+    if (title !== chapterTitle) { chapterTitle = title; setMetadata(); }
+    var index = stepAt(t);
+    if (index !== stepIndex) { stepIndex = index; showStep(true); }
+    updateFloorClock();
+    savePosition(false);
+  }
+
+  // -- floor view -----------------------------------------------------------------------
+  var floorOn = false;
+  var floorChosen = false;
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
+  var toggle = $("floor-toggle");
+
+  function sideLabel(side) {
+    return side ? side.charAt(0).toUpperCase() + side.slice(1) + " side" : "";
+  }
+
+  function showStep(changed) {
+    var step = steps[stepIndex];
+    var next = steps[stepIndex + 1];
+    var text = step.text || step.heading;
+    var el = $("floor-step");
+    if (changed && floorOn && !reducedMotion) {
+      el.classList.add("changing");
+      window.setTimeout(function () { el.classList.remove("changing"); }, 150);
+    }
+    $("floor-chapter").textContent = step.heading;
+    $("floor-side").textContent = sideLabel(step.side);
+    el.textContent = text;
+    var upcoming = "End of the session";
+    if (next) {
+      var where = next.heading !== step.heading || next.side !== step.side;
+      upcoming = (where ? next.heading + (next.side ? " (" + next.side + ")" : "") + ": " : "") +
+        (next.text || next.heading);
+    }
+    $("floor-next").textContent = upcoming;
+    if (changed && floorOn) { announce(); }
+  }
+
+  function announce() {
+    var step = steps[stepIndex];
+    var parts = [step.heading, sideLabel(step.side), step.text].filter(Boolean);
+    $("floor-announce").textContent = "Step " + (stepIndex + 1) + " of " + steps.length + ". " + parts.join(". ");
+  }
+
+  function updateFloorClock() {
+    var step = steps[stepIndex];
+    var t = audio.currentTime;
+    var left = clock(Math.ceil(Math.max(0, step.end - t) - 0.001));
+    if ($("floor-left").textContent !== left) { $("floor-left").textContent = left; }
+    var done = (t - step.start) / Math.max(0.001, step.end - step.start);
+    $("floor-bar").style.width = Math.round(Math.max(0, Math.min(1, done)) * 1000) / 10 + "%";
+  }
+
+  function setFloor(on, focus) {
+    floorOn = on;
+    document.body.classList.toggle("floor", on);
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) {
+      showStep(false);
+      updateFloorClock();
+      announce();
+      if (focus) { $("floor-play").focus(); }
+    } else {
+      $("floor-announce").textContent = "";
+      if (focus) { toggle.focus(); }
+    }
+  }
+
+  toggle.addEventListener("click", function () { floorChosen = true; setFloor(!floorOn, true); });
+  $("floor-close").addEventListener("click", function () { floorChosen = true; setFloor(false, true); });
+  $("floor-prev").addEventListener("click", previousStep);
+  $("floor-next-step").addEventListener("click", nextStep);
+  $("floor-play").addEventListener("click", function () { if (audio.paused) { play(); } else { audio.pause(); } });
+  $("prev").addEventListener("click", previousStep);
+  $("next").addEventListener("click", nextStep);
+
+  function playState() {
+    var label = audio.paused ? "Play" : "Pause";
+    $("floor-play").textContent = label;
+    $("floor-play").setAttribute("aria-label", label);
+  }
+
+  // -- screen wake lock: on while playing, re-taken when the page is shown again ----------
+  var lock = null;
+  var asking = false;
+
+  function takeLock() {
+    if (!navigator.wakeLock || lock || asking || audio.paused) { return; }
+    if (document.visibilityState !== "visible") { return; }
+    asking = true;
+    navigator.wakeLock.request("screen").then(function (sentinel) {
+      asking = false;
+      if (audio.paused) { sentinel.release(); return; }
+      lock = sentinel;
+      if (sentinel.addEventListener) {
+        sentinel.addEventListener("release", function () { if (lock === sentinel) { lock = null; } });
+      }
+    }, function () { asking = false; });
+  }
+
+  function dropLock() {
+    if (!lock) { return; }
+    var sentinel = lock;
+    lock = null;
+    var released = sentinel.release();
+    if (released && released.catch) { released.catch(function () {}); }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { takeLock(); } else { lock = null; }
+  });
+
+  // -- media session: lock screen and earphone buttons ----------------------------------
+  var session = navigator.mediaSession;
+
+  /* Lock-screen images must be http(s) or data: URLs, so from disk the small icon is inline. */
+  function setMetadata() {
+    if (!session || typeof MediaMetadata === "undefined") { return; }
+    session.metadata = new MediaMetadata({
+      title: data.title,
+      artist: chapterTitle || data.title,
+      album: data.album,
+      artwork: /^https?:$/.test(location.protocol) ? data.artwork : data.artwork_inline
+    });
+  }
+
+  function setPosition() {
+    if (!session || !session.setPositionState) { return; }
+    var duration = isFinite(audio.duration) && audio.duration > 0 ? audio.duration : data.duration_s;
+    try {
+      session.setPositionState({
+        duration: duration,
+        playbackRate: audio.playbackRate || 1,
+        position: Math.max(0, Math.min(audio.currentTime, duration))
+      });
+    } catch (err) { /* an old browser with a stricter check: the lock screen shows no bar */ }
+  }
+
+  function handle(action, fn) {
+    try { session.setActionHandler(action, fn); } catch (err) { /* action not supported */ }
+  }
+
+  if (session) {
+    handle("play", function () { play(); });
+    handle("pause", function () { audio.pause(); });
+    handle("nexttrack", function () { nextStep(); setPosition(); });
+    handle("previoustrack", function () { previousStep(); setPosition(); });
+    handle("seekforward", function (d) { seek(audio.currentTime + ((d && d.seekOffset) || 10)); setPosition(); });
+    handle("seekbackward", function (d) { seek(audio.currentTime - ((d && d.seekOffset) || 10)); setPosition(); });
+    handle("seekto", function (d) { if (d && isFinite(d.seekTime)) { seek(d.seekTime); setPosition(); } });
+  }
+
+  // -- resume and the done-log (localStorage: nothing leaves the phone) ------------------
+  var POSITION_KEY = "voicecoach:position:" + data.id;
+  var DONE_KEY = "voicecoach:done";
+  var savedAt = -1;
+  var started = false;
+
+  function store(key, value) {
+    try {
+      if (value === null) { localStorage.removeItem(key); } else { localStorage.setItem(key, value); }
+    } catch (err) { /* storage off (private mode): resume is simply not offered */ }
+  }
+
+  function read(key) {
+    try { return localStorage.getItem(key); } catch (err) { return null; }
+  }
+
+  function savePosition(now) {
+    if (!started) { return; }
+    var t = audio.currentTime;
+    if (!now && Math.abs(t - savedAt) < 5) { return; }
+    savedAt = t;
+    var nearEnd = t > data.duration_s - 5;
+    store(POSITION_KEY, t < 5 || nearEnd || audio.ended ? null : t.toFixed(1));
+  }
+
+  function offerResume() {
+    var saved = parseFloat(read(POSITION_KEY));
+    if (!(saved >= 5 && saved < data.duration_s - 5)) { return; }
+    $("resume-at").textContent = clock(saved);
+    $("resume-yes").textContent = "Resume at " + clock(saved);
+    $("resume").hidden = false;
+    $("resume-yes").addEventListener("click", function () {
+      $("resume").hidden = true;
+      seek(saved);
+      play();
+      audio.focus();
+    });
+    $("resume-no").addEventListener("click", function () {
+      $("resume").hidden = true;
+      store(POSITION_KEY, null);
+      seek(0);
+      audio.focus();
+    });
+  }
+
+  function doneLog() {
+    try {
+      var log = JSON.parse(read(DONE_KEY) || "[]");
+      return Array.isArray(log) ? log : [];
+    } catch (err) { return []; }
+  }
+
+  function showDone() {
+    var log = doneLog();
+    var list = $("done-list");
+    list.textContent = "";
+    for (var i = log.length - 1; i >= 0; i--) {
+      var entry = log[i];
+      var li = document.createElement("li");
+      var when = new Date(entry.date);
+      var time = document.createElement("time");
+      time.dateTime = entry.date;
+      time.textContent = isNaN(when) ? entry.date : when.toLocaleString(document.documentElement.lang || undefined,
+        { dateStyle: "medium", timeStyle: "short" });
+      li.appendChild(time);
+      li.appendChild(document.createTextNode(" · " + entry.title));
+      if (entry.id === data.id) { li.className = "this"; }
+      list.appendChild(li);
+    }
+    $("done").hidden = log.length === 0;
+  }
+
+  function markDone() {
+    var log = doneLog();
+    log.push({ id: data.id, title: data.title, date: new Date().toISOString() });
+    store(DONE_KEY, JSON.stringify(log.slice(-100)));
+    store(POSITION_KEY, null);
+    showDone();
+  }
+
+  // -- keyboard ---------------------------------------------------------------------------
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var tag = event.target && event.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "AUDIO") { return; }
+    var key = event.key;
+    if (key === " " && tag === "BUTTON") { return; }
+    if (key === " " || key === "k" || key === "K") { if (audio.paused) { play(); } else { audio.pause(); } }
+    else if (key === "n" || key === "N") { nextStep(); }
+    else if (key === "p" || key === "P") { previousStep(); }
+    else if (key === "l" || key === "L") { seek(audio.currentTime + 10); }
+    else if (key === "j" || key === "J") { seek(audio.currentTime - 10); }
+    else if (key === "f" || key === "F") { floorChosen = true; setFloor(!floorOn, true); }
+    else if (key === "Escape" && floorOn) { floorChosen = true; setFloor(false, true); }
+    else { return; }
+    event.preventDefault();
+  });
+
+  // -- wiring -----------------------------------------------------------------------------
+  chapterButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      seek(parseFloat(button.getAttribute("data-start")));
+      play();
+    });
+  });
+  audio.addEventListener("timeupdate", update);
+  audio.addEventListener("seeked", function () { update(); setPosition(); });
+  audio.addEventListener("loadedmetadata", setPosition);
+  audio.addEventListener("ratechange", setPosition);
+  audio.addEventListener("play", function () {
+    started = true;
+    playState();
+    takeLock();
+    if (session) { session.playbackState = "playing"; }
+    setPosition();
+    $("resume").hidden = true;
+    if (!floorOn && !floorChosen && narrow.matches) {
+      var inside = document.activeElement && document.querySelector("main").contains(document.activeElement);
+      setFloor(true, inside);
+    }
+  });
+  audio.addEventListener("pause", function () {
+    playState();
+    dropLock();
+    if (session) { session.playbackState = "paused"; }
+    setPosition();
+    savePosition(true);
+  });
+  audio.addEventListener("ended", markDone);
+  window.addEventListener("pagehide", function () { savePosition(true); });
+
+  if ("serviceWorker" in navigator && window.isSecureContext && /^https?:$/.test(location.protocol)) {
+    navigator.serviceWorker.register("sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      $("offline").textContent = "Saved on this device: it plays without signal.";
+    }).catch(function () {});
+  }
+
+  update();
+  playState();
+  offerResume();
+  showDone();
+})();
