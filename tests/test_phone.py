@@ -22,6 +22,8 @@ from typing import ClassVar
 import pytest
 
 from voicecoach.export.icon import icon_png
+from voicecoach.export.page import PageInfo, write_share
+from voicecoach.model import SAMPLE_RATE, Chapter, Event, Timeline
 
 from .conftest import invoke
 from .test_sharing import CHROMIUM, ROOT
@@ -185,16 +187,33 @@ def test_icon_is_a_square_png_with_both_colours() -> None:
 
 
 def test_cover_is_the_lock_screen_artwork(tmp_path: Path) -> None:
+    """write_share alone (no build): a cover is copied, cached and listed first."""
+    second = SAMPLE_RATE
+    events = (
+        Event(0, second, "speech", text="Hello.", cue="intro"),
+        Event(12 * second, 14 * second, "speech", text="Roll.", section="A", side="right",
+              cue="instruction", step=0),
+        Event(40 * second, 42 * second, "speech", text="Press.", section="A", side="right",
+              cue="instruction", step=1),
+    )  # fmt: skip
+    timeline = Timeline(
+        "t", "T", 60 * second, events, (Chapter(0, "Intro"), Chapter(10 * second, "A"))
+    )
+    (tmp_path / "t.mp3").write_bytes(b"not really audio")
     cover = tmp_path / "Cover.PNG"
     cover.write_bytes(icon_png(64))
-    out = tmp_path / "s"
-    invoke(["share", "hamstring-quick", "-o", str(out), "--engine", "tone", "-q",
-            "--cover", str(cover)])  # fmt: skip
-    assert (out / "cover.png").read_bytes() == cover.read_bytes()
-    assert '"cover.png"' in (out / "sw.js").read_text(encoding="utf-8")
-    html = (out / "index.html").read_text(encoding="utf-8")
+    write_share(tmp_path / "t.mp3", timeline, tmp_path, PageInfo(cover=cover))
+    assert (tmp_path / "cover.png").read_bytes() == cover.read_bytes()
+    assert '"cover.png"' in (tmp_path / "sw.js").read_text(encoding="utf-8")
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
     data = json.loads(html.split('id="data">', 1)[1].split("</script>", 1)[0])
     assert data["artwork"][0] == {"src": "cover.png", "type": "image/png"}
+    assert data["steps"] == [
+        [0.0, 10.0, "Intro", "", "Hello."],
+        [10.0, 40.0, "A", "right", "Roll."],
+        [40.0, 60.0, "A", "right", "Press."],
+    ], "chapters and steps more than 10 s after them, as in the terminal player"
+    assert data["album"] == "voicecoach" and data["title"] == "T"
 
 
 # -- Media Session ------------------------------------------------------------------------
