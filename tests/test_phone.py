@@ -423,8 +423,8 @@ def test_floor_view_on_a_phone(site: Path, timeline: dict, browser) -> None:
     later = floor(page)
     assert seconds_of(later["left"]) < seconds_of(view["left"]), "the clock follows the audio"
     OUTPUT.mkdir(exist_ok=True)
-    page.evaluate("document.getElementById('audio').pause()")
     page.screenshot(path=str(OUTPUT / "floor-view.png"))
+    page.evaluate("document.getElementById('audio').pause()")
     assert (OUTPUT / "floor-view.png").stat().st_size > 10_000
 
     fifth = step_start(timeline, 5)
