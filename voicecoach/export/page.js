@@ -372,7 +372,7 @@
     setPosition();
     $("resume").hidden = true;
     if (!floorOn && !floorChosen && narrow.matches) {
-      var inside = document.activeElement && document.querySelector("main").contains(document.activeElement);
+      var inside = document.activeElement && $("page").contains(document.activeElement);
       setFloor(true, inside);
     }
   });
