@@ -248,7 +248,7 @@ def test_lock_screen_buttons_skip_steps_and_seek(site: Path, timeline: dict, bro
     at(page, third + 1, playing=True)
     until(page, "navigator.mediaSession.playbackState === 'playing'")
     press(page, "pause")
-    until(page, "$audio.paused")
+    until(page, "navigator.mediaSession.playbackState === 'paused'")  # after the pause event
     screen = page.evaluate(
         """() => { const m = navigator.mediaSession.metadata;
         return { title: m.title, artist: m.artist, album: m.album,
@@ -419,7 +419,7 @@ def test_floor_view_on_a_phone(site: Path, timeline: dict, browser) -> None:
         "polite"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.wait_for_timeout(1200)
+    until(page, f"document.getElementById('floor-left').textContent !== {view['left']!r}", 5_000)
     later = floor(page)
     assert seconds_of(later["left"]) < seconds_of(view["left"]), "the clock follows the audio"
     OUTPUT.mkdir(exist_ok=True)
@@ -472,7 +472,8 @@ def test_resume_where_stopped_and_done_log(site: Path, timeline: dict, browser) 
     assert page.locator("#resume").is_hidden()
 
     at(page, timeline["duration_s"] - 1.5, playing=True)
-    until(page, "$audio.ended", timeout=10_000)
+    until(page, "document.querySelectorAll('#done-list li').length > 0", timeout=10_000)
+    assert page.evaluate("document.getElementById('audio').ended")
     done = page.locator("#done-list li")
     assert done.count() == 1 and page.locator("#done").is_visible()
     assert done.first.inner_text().endswith(" · Quick hamstring release")
