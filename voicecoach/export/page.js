@@ -12,7 +12,7 @@
   var steps = data.steps.map(function (s) {
     return { start: s[0], end: s[1], heading: s[2], side: s[3], text: s[4] };
   });
-  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var calm = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : { matches: false };
   var current = null;
   var currentChapter = null;
   var stepIndex = -1;
@@ -84,7 +84,7 @@
       if (line) {
         line.classList.add("current");
         if (!audio.paused && line.scrollIntoView && !floorOn) {
-          line.scrollIntoView({ block: "nearest", behavior: reducedMotion ? "auto" : "smooth" });
+          line.scrollIntoView({ block: "nearest", behavior: calm.matches ? "auto" : "smooth" });
         }
       }
       current = line;
@@ -124,7 +124,7 @@
     var next = steps[stepIndex + 1];
     var text = step.text || step.heading;
     var el = $("floor-step");
-    if (changed && floorOn && !reducedMotion) {
+    if (changed && floorOn && !calm.matches) {
       el.classList.add("changing");
       window.setTimeout(function () { el.classList.remove("changing"); }, 150);
     }
