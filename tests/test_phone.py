@@ -216,6 +216,14 @@ def test_cover_is_the_lock_screen_artwork(tmp_path: Path) -> None:
     assert data["album"] == "voicecoach" and data["title"] == "T"
 
 
+def test_cover_must_be_an_image_the_page_can_show(tmp_path: Path) -> None:
+    (tmp_path / "cover.gif").write_bytes(b"GIF89a")
+    out = tmp_path / "s"
+    result = invoke(["share", "hamstring-quick", "-o", str(out), "--cover",
+                     str(tmp_path / "cover.gif")], exit_code=2)  # fmt: skip
+    assert "is not a PNG or JPEG" in result.stderr and not out.exists(), "refused before building"
+
+
 # -- Media Session ------------------------------------------------------------------------
 
 

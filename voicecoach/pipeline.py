@@ -226,6 +226,8 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     folder = settings.out_dir or settings.build.output_dir / "share" / name
     if settings.base_url:
         page.check_base_url(settings.base_url)
+    if settings.build.cover is not None:
+        page.check_cover(settings.build.cover)
     target = page.scratch_folder(folder) if settings.as_zip else folder
     try:
         result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)

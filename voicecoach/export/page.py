@@ -46,6 +46,12 @@ class PageInfo:
 COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
+def check_cover(cover: Path) -> None:
+    """A cover the page can show: a PNG or JPEG file (checked before anything is built)."""
+    if cover.suffix.lower() not in COVER_TYPES:
+        raise UserError(f"cover image {cover} is not a PNG or JPEG", "give a .png or .jpg file")
+
+
 def render_page(
     timeline: Timeline,
     audio_name: str,
@@ -192,10 +198,8 @@ def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -
     files += [p.name for p in (audio.with_suffix(".vtt"), audio.with_suffix(".txt")) if p.exists()]
     cover_name = None
     if info.cover is not None:
-        suffix = info.cover.suffix.lower()
-        if suffix not in COVER_TYPES:
-            raise UserError(f"cover image {info.cover} is not a PNG or JPEG", "give a .png or .jpg")
-        cover_name = f"cover{suffix}"
+        check_cover(info.cover)
+        cover_name = f"cover{info.cover.suffix.lower()}"
         write_bytes_atomic(folder / cover_name, info.cover.read_bytes())
         files.append(cover_name)
     page = render_page(timeline, audio.name, replace(info, base_url=url), png, cover_name)
