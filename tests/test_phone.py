@@ -290,6 +290,7 @@ def test_screen_stays_on_while_playing(site: Path, browser) -> None:
     at(page, 30, playing=True)
     until(page, "window.__log.length === 1")
     assert log() == ["request:screen"]
+    assert floor(page)["on"] is False, "a wide screen keeps the full page while playing"
     page.evaluate("document.getElementById('audio').pause()")
     until(page, "window.__log.length === 2")
     assert log()[-1] == "release"
