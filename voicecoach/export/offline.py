@@ -41,7 +41,7 @@ def render_manifest(title: str, language: str) -> str:
     accent = "#{:02x}{:02x}{:02x}".format(*ACCENT_RGB)
     manifest = {
         "name": title,
-        "short_name": title if len(title) <= 12 else title[:11].rstrip() + "…",
+        "short_name": title,  # the home screen shortens it as it needs
         "lang": language,
         "start_url": "index.html",
         "scope": "./",
