@@ -14,6 +14,8 @@ import yaml
 
 from voicecoach.compiler import compile_routine
 from voicecoach.errors import UserError
+from voicecoach.export.page import step_rows
+from voicecoach.export.sidecars import render_script
 from voicecoach.model import SAMPLE_RATE, Voice
 from voicecoach.phrases import languages
 from voicecoach.routine import load_routine
@@ -31,6 +33,8 @@ def _table(language: str) -> dict:
 
 
 def _fields(value: object) -> set[str]:
+    if isinstance(value, dict):  # a lookup table (side_places), not a phrase
+        return set()
     options = value if isinstance(value, list) else [value]
     return {f for o in options for _, f, _, _ in string.Formatter().parse(str(o)) if f}
 
@@ -179,3 +183,28 @@ def test_piper_without_a_voice_for_the_language_is_a_clear_error() -> None:
         PiperEngine().check("default", "de")
     assert "no piper voice for language 'de'" in str(err.value)
     assert "en_US-joe-medium" in (err.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("rid", "right", "left", "inflected"),
+    [
+        ("hamstring-quick-de", "rechts", "links", ("rechte", "linke")),
+        ("hamstring-quick-es", "derecha", "izquierda", ()),
+        ("hamstring-quick", "right", "left", ()),
+    ],
+)
+def test_chapter_titles_name_sides_in_the_languages_own_form(
+    rid: str, right: str, left: str, inflected: tuple[str, ...]
+) -> None:
+    """A title reads "Faszienrolle (rechts)", never the inflected "(rechte)" of a sentence."""
+    timeline = compile_routine(load_routine(rid))
+    sided = [c.title for c in timeline.chapters if c.title.endswith(")")]
+    assert sided, "the routine has sided sections"
+    places = {t.rsplit("(", 1)[1].rstrip(")") for t in sided}
+    assert places == {right, left}
+    for title in sided:
+        assert not any(f"({word})" in title for word in inflected), title
+    script = render_script(timeline)  # the printed script's headings read the same
+    assert all(title in script for title in sided)
+    sides = {row[3] for row in step_rows(timeline) if row[3]}  # and the share page's steps
+    assert sides == {right, left}

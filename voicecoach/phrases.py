@@ -48,8 +48,28 @@ class Phrases:
         words = self._table["numbers"]
         return str(words[n - 1]).capitalize() if 1 <= n <= len(words) else str(n)
 
+    def heading(self, title: str, side: str | None) -> str:
+        """A section's heading with its side, e.g. "Faszienrolle (rechts)"."""
+        return side_heading(title, side, self.language)
+
     def join(self, items: tuple[str, ...]) -> str:
         """``a, b and c`` in this language."""
         if len(items) <= 1:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self._table['and']} {items[-1]}"
+
+
+def side_heading(title: str, side: str | None, language: str) -> str:
+    """A chapter or script heading: ``title (place)``, or the title alone without a side.
+
+    Routines write sides as a sentence needs them ("das {side} Bein" -> ``rechte``); a
+    heading names the place on its own, in the language's own form (``rechts``), from the
+    phrase file's ``side_places``. A side not listed there is shown as written.
+    """
+    return f"{title} ({side_place(side, language)})" if side else title
+
+
+def side_place(side: str, language: str) -> str:
+    """A side named on its own (``rechts``), as headings, the player and the page show it."""
+    places = (_load(language).get("side_places") or {}) if language in languages() else {}
+    return str(places.get(side.lower(), side)) if side else side

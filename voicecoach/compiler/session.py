@@ -284,8 +284,7 @@ class _Compiler:
         section, side, sides = unit.section, unit.side, unit.section.sides
         if unit.step is section.steps[0]:
             self.section, self.side = section.title, side
-            title = f"{section.title} ({side})" if side else section.title
-            self.chapters.append(Chapter(self.cursor, title))
+            self.chapters.append(Chapter(self.cursor, p.heading(section.title, side)))
             if unit.side_index == 0:
                 if section.transition:
                     self.cursor = self.sound(self.cursor, section.transition, "transition")

@@ -26,6 +26,7 @@ from string import Template
 from ..errors import UserError
 from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
 from ..model import STEP_BACK_S, Timeline, seconds, steps_of
+from ..phrases import side_place
 from ..timing import clock
 from .icon import icon_png
 from .offline import ICON_SIZES_PX, icon_name, write_icons, write_offline
@@ -149,7 +150,8 @@ def step_rows(timeline: Timeline) -> list[list[object]]:
             before = [c.title for c in timeline.chapters if c.start_sample <= step.start_sample]
             heading = before[-1] if before else timeline.title
         end_s = seconds(step.end_sample)
-        rows.append([round(start_s, 3), round(end_s, 3), heading, step.side, step.text])
+        side = side_place(step.side, timeline.language)
+        rows.append([round(start_s, 3), round(end_s, 3), heading, side, step.text])
     return rows
 
 

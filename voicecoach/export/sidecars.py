@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..fsutil import write_text_atomic
 from ..model import Event, Timeline
+from ..phrases import side_heading
 from ..timing import clock
 
 
@@ -75,7 +76,7 @@ def script_lines(timeline: Timeline) -> Iterator[tuple[str | None, Event, str]]:
     for e in timeline.events:
         if e.kind != "speech" or not e.text:
             continue
-        current = e.section and (f"{e.section} ({e.side})" if e.side else e.section)
+        current = e.section and side_heading(e.section, e.side, timeline.language)
         new = current if current and current != heading else None
         heading = new or heading
         yield new, e, e.text

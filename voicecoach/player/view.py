@@ -14,6 +14,7 @@ import textwrap
 from typing import Any
 
 from ..model import SAMPLE_RATE
+from ..phrases import side_place
 from ..timing import clock
 from .core import Player
 
@@ -50,7 +51,8 @@ def screen_lines(player: Player, title: str, width: int) -> list[tuple[str, int]
     step = player.current()
     nxt = player.upcoming()
     rows: list[tuple[str, int]] = [(title, curses.A_DIM), ("", 0)]
-    where = step.section + (f" · {step.side}" if step.side else "")
+    language = player.timeline.language
+    where = step.section + (f" · {side_place(step.side, language)}" if step.side else "")
     rows.append((where or "Introduction", curses.A_BOLD))
     rows.append(("", 0))
     for line in textwrap.wrap(step.text, max(20, width - 4))[:6] or [""]:
@@ -65,7 +67,7 @@ def screen_lines(player: Player, title: str, width: int) -> list[tuple[str, int]
     )
     rows.append(("", 0))
     if nxt is not None:
-        coming = nxt.section + (f" · {nxt.side}" if nxt.side else "")
+        coming = nxt.section + (f" · {side_place(nxt.side, language)}" if nxt.side else "")
         rows.append((f"Next: {coming}" + (f" — {nxt.text}" if nxt.text else ""), curses.A_DIM))
     else:
         rows.append(("Next: the end", curses.A_DIM))
