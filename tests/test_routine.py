@@ -216,3 +216,27 @@ def test_files_outside_the_routine_folder_are_refused_unless_allowed(tmp_path, k
     assert "is outside the routine's folder" in result.stderr
     assert f"--allow-path {outside}" in result.stderr
     invoke(["validate", str(path), "--allow-path", str(outside)])
+
+
+@pytest.mark.parametrize("kind", ["sound", "music"])
+def test_a_sound_or_music_file_that_does_not_exist_is_reported_where_it_is_named(
+    tmp_path, kind
+) -> None:
+    """validate (and plan) catch a missing file at its line, not build without a location."""
+    body = "music: {file: 'bed.mp3'}\n" if kind == "music" else "sounds: {gong: 'gong.wav'}\n"
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        f"format: voicecoach/1\nid: r\ntitle: R\n{body}"
+        "sections:\n  - title: A\n    steps:\n      - say: Hi.\n",
+        encoding="utf-8",
+    )
+    name = "bed.mp3" if kind == "music" else "gong.wav"
+    for command in (["validate"], ["plan"]):
+        result = invoke([*command, str(path)], exit_code=2)
+        column = 15 if kind == "music" else 16
+        assert f"r.yaml:4:{column}: " in result.stderr
+        assert f"{name!r}" in result.stderr and "does not exist" in result.stderr
+        assert "hint: " in result.stderr
+        assert "Traceback" not in result.stderr
+    (tmp_path / name).write_bytes(b"RIFF")
+    invoke(["validate", str(path)])

@@ -69,7 +69,8 @@ class Context:
         """A file named relative to the routine, refused if it leads out of the folder.
 
         ``..``, absolute paths and symlinks that end outside the routine's folder are
-        refused unless the user allowed that place with ``--allow-path``.
+        refused unless the user allowed that place with ``--allow-path``. A file that does
+        not exist is reported here, at the line naming it, not when ``build`` reads it.
         """
         ref = self.string(node, what)
         if "\0" in ref:
@@ -81,6 +82,12 @@ class Context:
                 node,
                 f"{what} {ref!r} is outside the routine's folder",
                 f"move the file next to the routine, or pass --allow-path {target.parent}",
+            )
+        if not target.is_file():
+            raise self.error(
+                node,
+                f"the file {ref!r} ({what}) does not exist in {target.parent}",
+                "check the name; the path is relative to the routine file",
             )
         self.files.setdefault(ref, self.loc(node))
         return ref
