@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from itertools import pairwise
 
+import pytest
+
 from voicecoach.compiler import compile_routine
 from voicecoach.compiler.handsfree import lint
-from voicecoach.model import Event, samples
+from voicecoach.model import Event, samples, seconds
 from voicecoach.routine import builtin_ids, load_routine, parse_routine
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, invoke
 
 SIDED = """\
 format: voicecoach/1
@@ -100,3 +103,81 @@ def test_pace_scales_within_ranges() -> None:
     assert lengths["brisk"] < lengths["normal"] < lengths["gentle"], lengths
     fitted = compile_routine(routine, pace="gentle", length_s=lengths["normal"])
     assert abs(fitted.duration_s - lengths["normal"]) <= 2
+
+
+TIMED = """\
+format: voicecoach/1
+id: timed
+title: Timed
+safety: [Stop on sharp pain.]
+sections:
+  - title: A
+    steps:
+%s"""
+
+
+@pytest.mark.parametrize("hold_s", [30, 60, 45])
+def test_a_hold_without_countdown_is_named_by_its_real_length(hold_s: int) -> None:
+    steps = (
+        f"      - hold: {hold_s}s\n        say: Press.\n        lead_in: 5s\n        countdown: 0\n"
+    )
+    timeline = compile_routine(parse_routine(TIMED % steps, "t.yaml"))
+    assert hands_free(timeline) == [
+        f"hands-free: a {hold_s} s hold has no countdown (set `countdown: 3`)"
+    ]
+
+
+def test_a_hold_without_halfway_cue_is_named_by_its_real_length() -> None:
+    routine = parse_routine(
+        TIMED % "      - hold: 40s\n        say: Press.\n        lead_in: 5s\n", "t.yaml"
+    )
+    timeline = compile_routine(routine)
+    start = next(e for e in timeline.events if e.cue == "start")
+    last = [e for e in timeline.events if e.cue == "countdown"][-1]
+    assert seconds(last.start_sample + samples(1) - start.end_sample) == pytest.approx(40, abs=0.6)
+    no_halfway = tuple(e for e in timeline.events if e.cue != "halfway")
+    found = [d.message for d in lint(routine, replace(timeline, events=no_halfway))]
+    assert "hands-free: a 40 s hold has no halfway cue (no room for it)" in found
+
+
+def test_the_silence_message_names_the_gap_and_where_it_starts() -> None:
+    routine = parse_routine(MINIMAL, "tiny.yaml")
+    timeline = compile_routine(routine)
+    last = timeline.events[-1]
+    gap = Event(last.end_sample + samples(45), last.end_sample + samples(46), "speech", text="Hi")
+    broken = replace(timeline, events=(*timeline.events, gap))
+    whole = int(last.end_s)
+    expected = f"45 s of silence at {whole // 60}:{whole % 60:02d} with no cue (the limit is 20 s)"
+    assert f"hands-free: {expected}" in [d.message for d in lint(routine, broken)]
+
+
+def test_a_long_pause_is_dead_air_unless_marked_silent() -> None:
+    steps = "      - say: Rest now.\n      - pause: 40s\n      - say: Go on.\n"
+    timeline = compile_routine(parse_routine(TIMED % steps, "t.yaml"))
+    assert hands_free(timeline) == [
+        "hands-free: a 40 s pause with nothing said (the limit is 20 s); say what to do, "
+        "or mark it `silent: true` if the quiet is intended"
+    ]
+    assert timeline.diagnostics[0].location == "t.yaml:9:9"
+    quiet = steps.replace("pause: 40s\n", "pause: 40s\n        silent: true\n")
+    assert hands_free(compile_routine(parse_routine(TIMED % quiet, "t.yaml"))) == []
+    short = steps.replace("pause: 40s", "pause: 15s")
+    assert hands_free(compile_routine(parse_routine(TIMED % short, "t.yaml"))) == []
+
+
+def test_a_long_pause_fails_strict_validate(write_routine) -> None:
+    steps = "      - say: Rest now.\n      - pause: 40s\n      - say: Go on.\n"
+    path = write_routine(TIMED % steps)
+    result = invoke(["validate", "--strict", str(path)], exit_code=2)
+    assert "40 s pause" in result.stderr
+
+
+def test_the_schema_knows_the_silent_pause() -> None:
+    import jsonschema
+    import yaml
+
+    schema = json.loads(invoke(["schema"]).stdout)
+    steps = "      - pause: 40s\n        silent: true\n"
+    jsonschema.validate(yaml.safe_load(TIMED % steps), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(yaml.safe_load(TIMED % steps.replace("silent", "silence")), schema)

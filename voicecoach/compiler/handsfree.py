@@ -9,16 +9,27 @@ It checks properties of a compiled timeline against the routine's ``hands_free``
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from itertools import pairwise
 
 from ..model import Diagnostic, Event, Timeline, samples, seconds
-from ..routine import Hold, Routine
+from ..routine import Hold, Pause, Routine
 from ..timing import clock
 from .units import performed_steps
 
 
-def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
-    """Everything that would leave a listener without a cue, lost, or unprepared."""
+def lint(
+    routine: Routine,
+    timeline: Timeline,
+    spans: Mapping[int, tuple[int, int]] | None = None,
+) -> list[Diagnostic]:
+    """Everything that would leave a listener without a cue, lost, or unprepared.
+
+    ``spans`` (from the compiler) says where each hold's timer and each pause ran, by
+    performed step, so messages name their real lengths; without it they are read from
+    the hold's cues.
+    """
+    spans = spans or {}
     limits = routine.hands_free
     out: list[Diagnostic] = []
 
@@ -46,6 +57,16 @@ def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
         cues = {e.cue for e in mine}
         if step.setup is not None and "next" not in _cues_before(events, mine):
             warn(step.location, "the tool or position change is not announced beforehand")
+        span = spans.get(index)
+        if isinstance(step, Pause) and span and not step.silent:
+            pause_s = seconds(span[1] - span[0])
+            if pause_s > limits.max_silence_s:
+                warn(
+                    step.location,
+                    f"a {pause_s:.0f} s pause with nothing said (the limit is "
+                    f"{limits.max_silence_s:g} s); say what to do, or mark it `silent: true` "
+                    "if the quiet is intended",
+                )
         if not isinstance(step, Hold):
             continue
         if step.text is None:
@@ -56,7 +77,7 @@ def lint(routine: Routine, timeline: Timeline) -> list[Diagnostic]:
                 f"only {step.lead_in_s:g} s to get into position after the instruction "
                 f"(at least {limits.lead_in_s:g} s; set `lead_in`)",
             )
-        length = _hold_length(mine)
+        length = seconds(span[1] - span[0]) if span else _hold_length(mine)
         wants_halfway = step.halfway is not None or step.halfway_auto
         if length >= limits.halfway_from_s and wants_halfway and "halfway" not in cues:
             warn(step.location, f"a {length:.0f} s hold has no halfway cue (no room for it)")

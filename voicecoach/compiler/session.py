@@ -7,8 +7,8 @@ fixed range positions) several times; each pass walks the performed units
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from ..errors import RoutineError, UserError
 from ..model import (
@@ -75,10 +75,11 @@ def compile_routine(
     position, gap_scale = PACES[pace]
     client = clean_client_name(client) if client else None
     if length_s is None:
-        timeline = _Compiler(routine, measure, seed, position, position, gap_scale, client).run()
+        done = _Compiler(routine, measure, seed, position, position, gap_scale, client).run()
     else:
-        timeline = _fit_length(routine, measure, seed, length_s, gap_scale, client)
-    lint = handsfree.lint(routine, timeline)
+        done = _fit_length(routine, measure, seed, length_s, gap_scale, client)
+    timeline = done.timeline
+    lint = handsfree.lint(routine, timeline, done.spans)
     timeline = replace(timeline, diagnostics=timeline.diagnostics + tuple(lint))
     if timeline.duration_s > MAX_SESSION_S:
         raise RoutineError(
@@ -89,6 +90,18 @@ def compile_routine(
     return timeline
 
 
+@dataclass(frozen=True)
+class _Pass:
+    """One pass's timeline, and where each timed step's timer ran (for the lint)."""
+
+    timeline: Timeline
+    spans: Mapping[int, tuple[int, int]]
+
+    @property
+    def duration_s(self) -> float:
+        return self.timeline.duration_s
+
+
 def _fit_length(
     routine: Routine,
     measure: Measure,
@@ -96,10 +109,10 @@ def _fit_length(
     target_s: float,
     gap_scale: float,
     client: str | None,
-) -> Timeline:
+) -> _Pass:
     """Finds range positions (durations and counts) whose total lands on ``target_s``."""
 
-    def run(t_count: float, t_time: float) -> Timeline:
+    def run(t_count: float, t_time: float) -> _Pass:
         return _Compiler(routine, measure, seed, t_count, t_time, gap_scale, client).run()
 
     shortest, longest = run(0.0, 0.0), run(1.0, 1.0)
@@ -115,7 +128,7 @@ def _fit_length(
             "pick a --length in that range, or change the ranges in the routine",
         )
 
-    def search(fn: Callable[[float], Timeline]) -> Timeline:
+    def search(fn: Callable[[float], _Pass]) -> _Pass:
         lo, hi = 0.0, 1.0
         best = fn(0.5)
         for _ in range(30):
@@ -172,6 +185,8 @@ class _Compiler:
         self.events: list[Event] = []
         self.chapters: list[Chapter] = []
         self.diagnostics: dict[tuple[str, str], Diagnostic] = {}
+        #: Where each hold's timer and each pause ran, by performed unit: (start, end).
+        self.spans: dict[int, tuple[int, int]] = {}
         #: The performed unit being run (``Event.step``); None between steps.
         self.step: int | None = None
         self.section: str | None = None
@@ -209,7 +224,7 @@ class _Compiler:
 
     # -- the session ------------------------------------------------------------------------
 
-    def run(self) -> Timeline:
+    def run(self) -> _Pass:
         r = self.routine
         p = self.phrases
         self.chapters.append(Chapter(0, "Introduction"))
@@ -253,7 +268,7 @@ class _Compiler:
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),
         )
-        return timeline
+        return _Pass(timeline, dict(self.spans))
 
     def fill_silence(self, events: list[Event]) -> list[Event]:
         """Adds soft pace ticks so no silence outlasts the routine's ``max_silence``.
@@ -320,7 +335,10 @@ class _Compiler:
         if isinstance(step, Say):
             self.line(self.pick(step.text, sides), "instruction")
         elif isinstance(step, Pause):
-            self.cursor += samples(step.duration.at(self.t_time))
+            length = samples(step.duration.at(self.t_time))
+            if self.step is not None:
+                self.spans[self.step] = (self.cursor, self.cursor + length)
+            self.cursor += length
         elif isinstance(step, Chime):
             self.cursor = self.sound(self.cursor, step.sound, "chime") + self.gap
         elif isinstance(step, Hold):
@@ -351,6 +369,8 @@ class _Compiler:
                     spoken - length,
                 )
         end = start + length
+        if self.step is not None:
+            self.spans[self.step] = (start, end)
         words = HoldWords(self.phrases, self.seed, self.side, sides, self.client, self.gentle)
         cues = hold_cues(hold, start, end, words, self.routine.hands_free, next_line)
         if hold.lead_in_s > 0 and hold.text is not None:

@@ -173,7 +173,7 @@ def _parse_steps(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...
 
 _STEP_KEYS = {
     "say": ("say", "setup"),
-    "pause": ("pause", "setup"),
+    "pause": ("pause", "silent", "setup"),
     "chime": ("chime", "setup"),
     "include": ("include",),
     "hold": ("hold", "say", "lead_in", "breathing", "halfway", "countdown", "encourage", "setup"),
@@ -229,7 +229,9 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
     if kind == "say":
         return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup),)
     if kind == "pause":
-        return (Pause(read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S), loc, setup),)
+        span = read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S)
+        silent = ctx.boolean(keys["silent"], "silent") if "silent" in keys else False
+        return (Pause(span, loc, setup, silent),)
     if kind == "chime":
         return (Chime(_sound_name(ctx, value, scope) or "chime", loc, setup),)
     if kind == "include":

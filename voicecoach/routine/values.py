@@ -82,6 +82,8 @@ class Pause:
     duration: Span
     location: Location
     setup: Text | None = None
+    #: The quiet is intended (the hands-free lint does not call a long pause dead air).
+    silent: bool = False
 
 
 @dataclass(frozen=True)
