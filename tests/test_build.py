@@ -285,3 +285,41 @@ def test_build_command_prints_one_summary_line(routine_file: Path, tmp_path: Pat
     result = invoke(["build", str(routine_file), "-o", str(out), "--engine", "tone"])
     assert f"wrote {out}" in result.stdout and "cli.vtt" in result.stdout
     assert out.exists() and np.isfinite(decode(out)).all()
+
+
+BREATHING = """\
+format: voicecoach/1
+id: tones
+title: Tones
+safety: [Stop if you feel sharp pain.]
+breathing: {guide: tones}
+sections:
+  - title: A
+    steps:
+      - hold: 24s
+        say: Press.
+        lead_in: 3s
+"""
+
+
+def test_the_first_inhale_tone_is_heard(tmp_path: Path, cache_dir: Path) -> None:
+    """The timer's first breath-in tone used to collide with the start sound and vanish."""
+    routine = tmp_path / "tones.yaml"
+    routine.write_text(BREATHING, encoding="utf-8")
+    out = tmp_path / "tones.wav"
+    result = build(BuildSettings(str(routine), out=out, engine="tone", cache_dir=cache_dir))
+    events = result.timeline.events
+    start = next(e for e in events if e.cue == "start")
+    ins = [e for e in events if e.sound == "breath_in"]
+    outs = [e for e in events if e.sound == "breath_out"]
+    assert ins and ins[0].start_sample - start.end_sample < samples(1.0), "first inhale kept"
+    assert len(ins) == len(outs), "tones come in pairs"
+    for a, b in zip(ins, outs, strict=True):
+        assert b.start_sample - a.start_sample == samples(4.0), "out-tone one inhale later"
+    audio = decode(out)
+    first = ins[0]
+    tone = audio[first.start_sample : first.end_sample]
+    before = audio[start.end_sample + samples(0.05) : first.start_sample]
+    assert onset(audio, first.start_sample, threshold_db=-50) - first.start_sample < samples(0.01)
+    assert dbfs(tone) > -40.0, "the first inhale tone is in the audio"
+    assert dbfs(before) < dbfs(tone) - 20, "and it is its own sound, after the start sound"

@@ -141,9 +141,12 @@ def breath_cues(
     cycle = inhale + samples(breathing.exhale_s)
     cues: list[Cue] = []
     if breathing.guide == "tones" or (gentle and breathing.guide == "spoken"):
+        # The in-tone slides past what is in its way (the timer's first one meets the start
+        # sound) and the out-tone keeps one inhale after it: a pair is heard whole or not.
         for at in range(start, end - cycle + 1, cycle):
-            cues.append(Cue(0, at, "breath_in", "breath", sound="breath_in"))
-            cues.append(Cue(0, at + inhale, "breath_out", "breath", sound="breath_out"))
+            first = Cue(0, at, "breath_in", "breath", sound="breath_in", movable=True)
+            second = Cue(0, inhale, "breath_out", "breath", sound="breath_out", follows=first)
+            cues.extend((first, second))
     elif breathing.guide == "spoken":
         for n, at in enumerate(range(start, end - cycle + 1, samples(breathing.every_s))):
             breathe_in = phrases.say("breathe_in", f"{n}")
@@ -158,7 +161,8 @@ def place(cues: list[Cue], start: int, end: int, measure: Measure) -> list[Place
     """Places cues without overlap, stronger first; the weaker move later or drop.
 
     Returns the placed cues in the order they were placed (strongest first), each inside
-    ``start..end``; weaker cues also stay clear of the countdown.
+    ``start..end``; weaker cues also stay clear of the countdown. A cue that ``follows``
+    another is placed with it or not at all, and the other then goes too.
     """
     taken: list[tuple[int, int]] = []
     placed: dict[int, int] = {}
@@ -187,7 +191,10 @@ def place(cues: list[Cue], start: int, end: int, measure: Measure) -> list[Place
         taken.append((at, at + length))
         placed[id(cue)] = at
         out.append(Placed(cue, at, length))
-    return out
+    # A breath in without its breath out is worse than neither: a lead whose follower
+    # found no room goes too.
+    alone = {id(c.follows) for c in cues if c.follows is not None and id(c) not in placed}
+    return [found for found in out if id(found.cue) not in alone]
 
 
 def _slot(
