@@ -111,3 +111,33 @@ def test_the_builtin_sound_list_is_the_assets_folder() -> None:
         sound = builtin_sound(name)
         assert sound is not None and abs(sound.size / SAMPLE_RATE - length_s) < 0.01, name
     assert builtin_sound("gong") is None
+
+
+def _bed_level_db(out: np.ndarray, at_s: float, width_s: float = 0.1) -> float:
+    x = out[samples(at_s) : samples(at_s + width_s)].astype(np.float64)
+    return 10 * np.log10(max(float(np.mean(x**2)), 1e-20))
+
+
+def test_music_fades_in_and_out_and_stays_ducked_across_short_gaps() -> None:
+    """The bed rises over >= 2 s, stays down between close lines, and fades out at the end."""
+    # 240 Hz: the loop's crossfade joins the tone in phase, so the bed's own level is flat.
+    bed = (0.2 * np.sin(2 * np.pi * 240 * np.arange(samples(1.5)) / SAMPLE_RATE)).astype(np.float32)
+    events = (
+        Event(samples(4.0), samples(4.0) + CLIPS["a"].size, "speech", text="a"),  # to 5.2 s
+        Event(samples(6.5), samples(6.5) + CLIPS["b"].size, "speech", text="b"),  # 1.3 s gap
+        Event(samples(12.0), samples(12.0) + CLIPS["c"].size, "speech", text="c"),  # to 14 s
+    )
+    tl = Timeline("t", "T", samples(22.0), events, music=Music("bed.wav", -20.0))
+    out = np.concatenate(list(mix(tl, CLIPS, SOUNDS, music=bed)))
+    level = lambda at: _bed_level_db(out, at)  # noqa: E731
+    full = level(9.5)  # free of speech, well after the release
+    assert level(0.0) < full - 20, "starts from silence"
+    assert full - 20 < level(1.0) < full - 1, "still rising a second in"
+    assert level(1.9) < full - 0.5, "the fade-in lasts at least 2 s"
+    assert abs(level(3.0) - full) < 1.0, "and reaches the bed's level"
+    assert level(5.8) < full - 10, "held down in the 1.3 s gap between two lines"
+    release = [_bed_level_db(out, 14.0 + k * 0.05, 0.05) for k in range(40)]
+    assert max(np.diff(release)) < 2.0, "released smoothly, no jump"
+    assert release[-1] > full - 1.0
+    assert level(21.9) < full - 20, "fades out to silence at the end"
+    assert level(20.0) < full - 1, "over at least 2 s"

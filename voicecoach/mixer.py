@@ -61,7 +61,11 @@ _FADE_IN = samples(0.0005)
 _FADE_OUT = samples(0.003)
 _DUCK_DB = -12.0
 _DUCK_ATTACK = samples(0.15)
-_DUCK_RELEASE = samples(0.4)
+_DUCK_RELEASE = samples(1.0)
+#: Lines closer than this keep the music down between them (no swell in short gaps).
+_DUCK_HOLD = samples(3.0)
+#: The bed fades in at the start and out at the end of the session.
+_MUSIC_FADE = samples(3.0)
 _MUSIC_CROSSFADE = samples(0.5)
 
 
@@ -312,6 +316,7 @@ def _blocks(
     speech = [(e.start_sample, e.start_sample + n) for e, n in zip(events, sizes, strict=True)
               if e.kind == "speech"]  # fmt: skip
     total = timeline.duration_sample
+    ducked = _hold_gaps(speech, _DUCK_HOLD)
     longest = max(sizes, default=0)
     first = 0
     for start in range(0, total, block_sample):
@@ -327,7 +332,8 @@ def _blocks(
                 at = e.start_sample
                 block[lo - start : hi - start] += audio.read(_key(e), lo - at, hi - at, weighted)
         if bed is not None:
-            block += _bed_slice(bed, start, end) * _duck(speech, start, end)
+            gain = _duck(ducked, start, end) * _fade(start, end, total)
+            block += _bed_slice(bed, start, end) * gain
         yield block
 
 
@@ -336,8 +342,24 @@ def _bed_slice(bed: np.ndarray, start: int, end: int) -> np.ndarray:
     return bed[idx]
 
 
+def _hold_gaps(spans: list[tuple[int, int]], hold: int) -> list[tuple[int, int]]:
+    """Spans merged across gaps shorter than ``hold``: where the music stays ducked."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s - out[-1][1] < hold:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _smooth(x: np.ndarray) -> np.ndarray:
+    """0..1 to 0..1 with flat ends (smoothstep): gain moves without a corner."""
+    return x * x * (3 - 2 * x)
+
+
 def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
-    """Music gain for samples start..end: down by 12 dB under speech, ramped both ways."""
+    """Music gain for samples start..end: down by 12 dB under speech, eased both ways."""
     gain = np.ones(end - start, dtype=np.float32)
     low = np.float32(10 ** (_DUCK_DB / 20))
     t = np.arange(start, end)
@@ -346,9 +368,17 @@ def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
             continue
         down = np.clip((s - t) / _DUCK_ATTACK, 0.0, 1.0)
         up = np.clip((t - e) / _DUCK_RELEASE, 0.0, 1.0)
-        shape = low + (1 - low) * np.maximum(down, up)
+        shape = low + (1 - low) * _smooth(np.maximum(down, up))
         np.minimum(gain, shape, out=gain)
     return gain
+
+
+def _fade(start: int, end: int, total: int) -> np.ndarray:
+    """The bed's fade in over the session's first seconds and out over its last."""
+    n = min(_MUSIC_FADE, total // 2) or 1
+    t = np.arange(start, end)
+    edge = np.minimum(t / n, (total - t) / n)
+    return _smooth(np.clip(edge, 0.0, 1.0)).astype(np.float32)
 
 
 # -- loading sounds -----------------------------------------------------------------------
