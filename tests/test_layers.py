@@ -18,10 +18,13 @@ PACKAGE = Path(__file__).resolve().parent.parent / "voicecoach"
 #: Stages, bottom first. A module may import its own layer or one below, never above.
 #: Sub-packages take their package's layer (``export.page`` is ``export``).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("shared values and tools", ("errors", "model", "fsutil", "timing", "media", "loudness")),
+    (
+        "shared values and tools",
+        ("errors", "model", "fsutil", "timing", "media", "loudness", "clipkeys", "pronounce"),
+    ),
     ("1 routine", ("routine", "phrases")),
     ("2 compiler", ("compiler",)),
-    ("3 speech", ("speech",)),
+    ("3 speech", ("speech", "lengths")),
     ("4 mixer", ("mixer",)),
     ("5 export", ("export",)),
     ("6 pipeline", ("pipeline",)),

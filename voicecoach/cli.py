@@ -140,10 +140,16 @@ def _compile(
     allow_paths: tuple[Path, ...] = (),
 ) -> Timeline:
     from .compiler import compile_routine
+    from .pipeline import plan_lengths
     from .routine import load_routine
 
     routine = load_routine(routine_ref, allow_paths)
-    return compile_routine(routine, length_s=length_s, seed=seed, pace=pace)
+    measure = plan_lengths(routine, announce=_note)
+    return compile_routine(routine, measure, length_s=length_s, seed=seed, pace=pace)
+
+
+def _note(message: str) -> None:
+    click.echo(f"note: {message}", err=True)
 
 
 @cli.command()
@@ -198,7 +204,8 @@ def plan(
     """Show the timed plan of a session: what is said when.
 
     ROUTINE is a path to a routine file or a built-in id (see `voicecoach list`).
-    Speech lengths are estimated from the voice rate; `build` measures them exactly.
+    Lines already in the clip cache have their exact length; the rest are estimated from
+    the voice, measured once (a few seconds, the first time) so plan and build agree.
 
     \b
     Example:
@@ -530,11 +537,12 @@ def list_() -> None:
       voicecoach list
     """
     from .compiler import compile_routine
+    from .pipeline import plan_lengths
     from .routine import builtin_ids, load_routine
 
     for rid in builtin_ids():
         routine = load_routine(rid)
-        timeline = compile_routine(routine)
+        timeline = compile_routine(routine, plan_lengths(routine, announce=_note))
         click.echo(f"{rid:<26} {clock(timeline.duration_s):>7}  {routine.title}")
 
 

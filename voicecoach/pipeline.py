@@ -1,9 +1,9 @@
 """``build``: runs every stage, routine file in, finished audio and sidecars out.
 
 Everything a user can get wrong (routine, voice, output path, sound files) is checked
-before any synthesis starts. The timeline is compiled twice: first with estimated speech
-lengths to learn what must be said, then with the measured clip lengths, so the written
-timeline is exact to the sample.
+before any synthesis starts. The timeline is compiled twice: first with the lengths
+``plan`` uses (``plan_lengths``) to learn what must be said, then with the measured clip
+lengths, so the written timeline is exact to the sample.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from .compiler import Estimate, Measured, compile_routine
-from .errors import UserError
+from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_routine
+from .errors import UserError, VoicecoachError
 from .fsutil import slug
 from .model import Diagnostic, Timeline, Voice
 from .routine import Routine, load_routine
@@ -96,13 +96,16 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     if settings.cover is not None and not settings.cover.is_file():
         raise UserError(f"cover image {settings.cover} does not exist", "check the --cover path")
 
-    timeline = _compile(routine, Estimate(routine.voice.rate), settings)
     base_dir = Path(routine.base_dir)
+    known = _build_lengths(routine, settings)
+    # Until every line is measured, a --length out of reach is not yet known to be.
+    timeline = _compile(routine, known, settings, "nearest")
     where = dict(routine.file_locations)
     sounds = mixer.load_sounds(timeline, base_dir, where)
     music = mixer.load_music(routine.music, base_dir, where) if routine.music else None
 
     clips = speech.Clips()
+    measured: Measure = known
     synthesized = cached = 0
     for _ in range(_MAX_ROUNDS):
         missing = [t for t in timeline.speech_texts() if t not in clips]
@@ -124,8 +127,12 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         measured = Measured(
             dict(clips.lengths),
             {name: len(sound) for name, sound in sounds.items()},
+            fallback=known,
         )
-        timeline = _compile(routine, measured, settings)
+        timeline = _compile(routine, measured, settings, "nearest")
+    target_s = settings.length_s
+    if target_s is not None and abs(timeline.duration_s - target_s) > LENGTH_TOLERANCE_S:
+        timeline = _compile(routine, measured, settings)  # names the reachable range
     check_strict(timeline.diagnostics, settings.strict)
 
     blocks = mixer.mix(timeline, clips, sounds, music=music, loudness=settings.loudness)
@@ -183,7 +190,71 @@ def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
     return fmt, out
 
 
-def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSettings) -> Timeline:
+def plan_lengths(
+    routine: Routine,
+    cache_dir: Path | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> Measure:
+    """The lengths ``plan``, ``validate`` and ``list`` compile with: no numpy, no synthesis.
+
+    Lines already in the clip cache are exact; the rest come from this voice's calibrated
+    estimate, measured once (a few seconds, announced). When the voice cannot be measured
+    here (no engine), the rate gives a rough estimate instead.
+    """
+    from .clipkeys import default_cache_dir
+    from .lengths import PlanLengths, read_calibration, wav_length
+    from .pronounce import lexicon_for
+
+    rough = Estimate(routine.voice.rate)
+    root = cache_dir or default_cache_dir()
+    calibration = read_calibration(root, routine.voice, routine.language)
+    if calibration is None:
+        try:
+            from .speech.calibrate import calibrate
+
+            calibration = calibrate(routine.voice, routine.language, root, announce)
+        except (VoicecoachError, OSError) as exc:
+            if announce:
+                reason = exc.message if isinstance(exc, UserError) else str(exc)
+                announce(f"cannot measure the voice ({reason}); planned lengths are rough")
+            return rough
+    lexicon = lexicon_for(routine.language, routine.pronounce)
+    base_dir = Path(routine.base_dir)
+    sounds = {name: wav_length(base_dir / path) for name, path in routine.sounds}
+    return PlanLengths(
+        calibration.key_of(lexicon),
+        root,
+        replace(rough, fit=calibration.fit),
+        {name: n for name, n in sounds.items() if n is not None},
+    )
+
+
+def _build_lengths(routine: Routine, settings: BuildSettings) -> Measure:
+    """What ``build`` starts from: cached clips, else the voice's calibration if it has one.
+
+    Unlike ``plan`` it never measures the voice: it is about to synthesize anyway.
+    """
+    from . import speech
+    from .lengths import PlanLengths
+    from .speech.calibrate import current_calibration
+
+    rough = Estimate(routine.voice.rate)
+    if not settings.use_cache:
+        return rough
+    root = settings.cache_dir or speech.default_cache_dir()
+    calibration = current_calibration(routine.voice, routine.language, root)
+    lexicon = speech.lexicon_for(routine.language, routine.pronounce)
+    key_of = speech.clip_keys(routine.voice, routine.language, lexicon)
+    estimate = replace(rough, fit=calibration.fit) if calibration else rough
+    return PlanLengths(key_of, root, estimate)
+
+
+def _compile(
+    routine: Routine,
+    measure: Measure,
+    settings: BuildSettings,
+    out_of_reach: Literal["error", "nearest"] = "error",
+) -> Timeline:
     if settings.note:
         note = " ".join(settings.note.split())
         routine = replace(routine, description=f"{routine.description}\n\n{note}".strip())
@@ -194,6 +265,7 @@ def _compile(routine: Routine, measure: Estimate | Measured, settings: BuildSett
         seed=settings.seed,
         pace=settings.pace,
         client=settings.client,
+        out_of_reach=out_of_reach,
     )
 
 

@@ -7,6 +7,8 @@ and the tone test engine, so what is planned and what is heard agree.
 
 from __future__ import annotations
 
+import re
+
 #: Lengths of the built-in sounds in ``audio_assets``, in seconds: their names, and what
 #: the planner assumes before the files are read (a test keeps them equal to the files).
 BUILTIN_SOUND_S = {
@@ -31,8 +33,27 @@ def clock(s: float, *, tenths: bool = False) -> str:
     return f"{text}.{int((s - whole) * 10)}" if tenths else text
 
 
-def estimate_speech_s(text: str, rate_wpm: int) -> float:
-    """How long ``text`` takes to say at ``rate_wpm`` words per minute, pauses included."""
+def estimate_speech_s(
+    text: str, rate_wpm: int, fit: tuple[float, float, float] | None = None
+) -> float:
+    """How long ``text`` takes to say at ``rate_wpm`` words per minute, pauses included.
+
+    ``fit`` (seconds, seconds per letter, seconds per pause) is a voice's measured line
+    (``speech/calibrate.py``); without it the rate gives a rough figure.
+    """
+    if fit is not None:
+        letters, inner = speech_features(text)
+        return max(0.1, fit[0] + letters * fit[1] + inner * fit[2])
     words = len(text.split())
     pauses = sum(text.count(c) for c in ".,;:!?")
     return 0.15 + words * 60.0 / rate_wpm + 0.2 * pauses
+
+
+def speech_features(text: str) -> tuple[int, int]:
+    """What a line's spoken length grows with: letters and digits, and the pauses inside it.
+
+    Punctuation at the very end is not a pause: clips are trimmed of trailing silence.
+    """
+    letters = len(re.findall(r"\w", text))
+    pauses = len(re.findall(r"[.,;:!?…—]+(?=\s+\S)", text.strip()))
+    return letters, pauses

@@ -1,7 +1,9 @@
 """How long spoken lines and sounds last: the compiler's only outside knowledge.
 
-``plan`` passes an ``Estimate`` from the voice's rate; ``build`` passes ``Measured`` clip
-lengths, so the same compiler gives the exact timeline of the finished audio.
+``plan`` passes lengths it can know without synthesis (clips already in the cache, else an
+``Estimate`` fitted to the engine and voice, see ``lengths.py``); ``build`` passes
+``Measured`` clip lengths, so the same compiler gives the exact timeline of the finished
+audio.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..model import samples
+from ..model import Timeline, samples
 from ..timing import BUILTIN_SOUND_S, estimate_speech_s
 
 
@@ -21,19 +23,36 @@ class Measure(Protocol):
 
     def sound(self, name: str) -> int: ...
 
+    def uncertain_s(self, timeline: Timeline) -> float:
+        """How far ``timeline``'s length may be off because some lines were estimated.
+
+        ``compile_routine`` only calls a ``--length`` reachable when it is so whatever
+        that error; a measure whose figures are taken as they are claims none.
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class Estimate:
-    """Speech length from the voice rate (words per minute); used by ``plan``."""
+    """Speech length from the voice rate (words per minute), or from a fitted line.
+
+    ``fit`` is (seconds, seconds per letter, seconds per pause), measured once per engine
+    and voice (``speech/calibrate.py``); without it the rate gives a rough figure. Its
+    lengths are taken as they are (no margin), as ``plan`` always did.
+    """
 
     rate: int = 150
     sound_s: Mapping[str, float] = field(default_factory=lambda: dict(BUILTIN_SOUND_S))
+    fit: tuple[float, float, float] | None = None
 
     def speech(self, text: str) -> int:
-        return samples(estimate_speech_s(text, self.rate))
+        return samples(estimate_speech_s(text, self.rate, self.fit))
 
     def sound(self, name: str) -> int:
         return samples(self.sound_s.get(name, 1.0))
+
+    def uncertain_s(self, timeline: Timeline) -> float:
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +61,7 @@ class Measured:
 
     speech_sample: Mapping[str, int]
     sound_sample: Mapping[str, int]
-    fallback: Estimate = field(default_factory=Estimate)
+    fallback: Measure = field(default_factory=Estimate)
 
     def speech(self, text: str) -> int:
         found = self.speech_sample.get(text)
@@ -51,3 +70,6 @@ class Measured:
     def sound(self, name: str) -> int:
         found = self.sound_sample.get(name)
         return found if found is not None else self.fallback.sound(name)
+
+    def uncertain_s(self, timeline: Timeline) -> float:
+        return 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from ..errors import RoutineError, UserError
 from ..model import (
@@ -58,6 +59,7 @@ def compile_routine(
     seed: int | None = None,
     pace: str = "normal",
     client: str | None = None,
+    out_of_reach: Literal["error", "nearest"] = "error",
 ) -> Timeline:
     """The session's timeline; with ``length_s``, ranges are chosen to land on that length.
 
@@ -66,7 +68,11 @@ def compile_routine(
     adds a personal greeting and fills ``{client}`` in the routine's text.
 
     Raises ``RoutineError`` when the target length cannot be reached (naming the shortest
-    and longest possible) or the session would exceed 12 hours.
+    and longest possible) or the session would exceed 12 hours. Where the measure
+    estimates some lines, a length is only called reachable when it is so whatever the
+    estimates' error (``Measure.uncertain_s``), so ``build`` delivers what ``plan`` accepted;
+    ``out_of_reach="nearest"`` lands on the nearest reachable length instead (``build``,
+    before it has measured its lines).
     """
     measure = measure or Estimate(routine.voice.rate)
     seed = routine.seed if seed is None else seed
@@ -77,7 +83,7 @@ def compile_routine(
     if length_s is None:
         done = _Compiler(routine, measure, seed, position, position, gap_scale, client).run()
     else:
-        done = _fit_length(routine, measure, seed, length_s, gap_scale, client)
+        done = _fit_length(routine, measure, seed, length_s, gap_scale, client, out_of_reach)
     timeline = done.timeline
     lint = handsfree.lint(routine, timeline, done.spans)
     timeline = replace(timeline, diagnostics=timeline.diagnostics + tuple(lint))
@@ -109,6 +115,7 @@ def _fit_length(
     target_s: float,
     gap_scale: float,
     client: str | None,
+    out_of_reach: Literal["error", "nearest"] = "error",
 ) -> _Pass:
     """Finds range positions (durations and counts) whose total lands on ``target_s``."""
 
@@ -116,15 +123,15 @@ def _fit_length(
         return _Compiler(routine, measure, seed, t_count, t_time, gap_scale, client).run()
 
     shortest, longest = run(0.0, 0.0), run(1.0, 1.0)
-    if not (
-        shortest.duration_s - LENGTH_TOLERANCE_S
-        <= target_s
-        <= longest.duration_s + LENGTH_TOLERANCE_S
-    ):
+    low_s = shortest.duration_s + measure.uncertain_s(shortest.timeline) - LENGTH_TOLERANCE_S
+    high_s = longest.duration_s - measure.uncertain_s(longest.timeline) + LENGTH_TOLERANCE_S
+    if out_of_reach == "nearest":
+        target_s = min(max(target_s, shortest.duration_s), longest.duration_s)
+    elif not low_s <= target_s <= high_s:
         raise RoutineError(
             routine.location,
             f"a length of {clock(target_s)} is out of reach: this routine lasts between "
-            f"{clock(shortest.duration_s)} and {clock(longest.duration_s)}",
+            f"{clock(low_s + LENGTH_TOLERANCE_S)} and {clock(high_s - LENGTH_TOLERANCE_S)}",
             "pick a --length in that range, or change the ranges in the routine",
         )
 

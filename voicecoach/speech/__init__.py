@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import Voice
+from ..pronounce import lexicon_for, respell
 from .base import Engine, VoiceInfo
 from .cache import ClipCache, clip_key, default_cache_dir
 from .clip import to_float
@@ -28,7 +29,6 @@ from .engines import (
     list_voices,
     register_engine,
 )
-from .lexicon import lexicon_for
 from .pool import Job, run_job, run_jobs
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "VoiceInfo",
     "check_voice",
     "choosable_voices",
+    "clip_keys",
     "default_cache_dir",
     "engine_names",
     "get_engine",
@@ -73,16 +74,12 @@ def synthesize(
     text the clip is filed under.
     """
     engine = get_engine(voice.engine)
-    version = engine.version()
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
     scratch = None
     distinct = list(dict.fromkeys(texts))
     spoken = {text: respell(text, lexicon) for text in distinct}
-    name = engine.voice_key(voice.name, language)
-    keys = {
-        text: clip_key(voice.engine, version, name, voice.rate, language, spoken[text])
-        for text in distinct
-    }
+    key_of = clip_keys(voice, language, lexicon, engine)
+    keys = {text: key_of(text) for text in distinct}
     if cache is None:
         scratch = tempfile.TemporaryDirectory(prefix="voicecoach-clips-")
         cache = ClipCache(Path(scratch.name))
@@ -131,6 +128,24 @@ def synthesize(
     return clips, report
 
 
+def clip_keys(
+    voice: Voice,
+    language: str,
+    lexicon: Mapping[str, str] | None,
+    engine: Engine | None = None,
+) -> Callable[[str], str]:
+    """The clip cache address of a line for this voice: where ``synthesize`` files it."""
+    engine = engine or get_engine(voice.engine)
+    version = engine.version()
+    name = engine.voice_key(voice.name, language)
+
+    def key_of(text: str) -> str:
+        spoken = respell(text, lexicon)
+        return clip_key(voice.engine, version, name, voice.rate, language, spoken)
+
+    return key_of
+
+
 class Clips(Mapping[str, np.ndarray]):
     """Clips by text, read from the clip cache when asked for (float32, verified).
 
@@ -173,15 +188,3 @@ class Clips(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._where)
-
-
-def respell(text: str, lexicon: Mapping[str, str] | None) -> str:
-    """Applies a pronunciation lexicon: whole words, case-insensitive, longest first."""
-    if not lexicon:
-        return text
-    import re
-
-    words = sorted(lexicon, key=len, reverse=True)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-    lower = {w.lower(): spoken for w, spoken in lexicon.items()}
-    return pattern.sub(lambda m: lower[m.group(0).lower()], text)

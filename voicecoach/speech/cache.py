@@ -11,36 +11,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import wave
 from pathlib import Path
 
 import numpy as np
 
+from ..clipkeys import CACHE_FORMAT, clip_key, default_cache_dir
 from ..fsutil import atomic_path
 from ..model import SAMPLE_RATE
 
-CACHE_FORMAT = 1
-
-
-def default_cache_dir() -> Path:
-    """``$VOICECOACH_CACHE``, else the user's cache folder."""
-    env = os.environ.get("VOICECOACH_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return platformdirs.user_cache_path("voicecoach") / "clips"
-
-
-def clip_key(engine: str, version: str, voice: str, rate: int, language: str, text: str) -> str:
-    """The content address of a clip."""
-    blob = json.dumps(
-        [CACHE_FORMAT, engine, version, voice, rate, language, text, SAMPLE_RATE],
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+__all__ = ["CACHE_FORMAT", "ClipCache", "clip_key", "default_cache_dir"]
 
 
 def _wav_bytes(clip: np.ndarray) -> bytes:

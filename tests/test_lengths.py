@@ -1,0 +1,105 @@
+"""What plan, validate and list promise about lengths, build delivers (default espeak voice).
+
+Each test uses its own clip cache, so "cold" means what a new user has: nothing cached
+but the voice's one-time measurement.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from voicecoach.compiler import Estimate, compile_routine
+from voicecoach.lengths import PlanLengths
+from voicecoach.model import SAMPLE_RATE, Event, Timeline, Voice, samples
+from voicecoach.routine import load_routine
+from voicecoach.speech import clip_keys, synthesize
+from voicecoach.speech.calibrate import fit_lengths
+from voicecoach.timing import speech_features
+
+from .conftest import invoke
+
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make install)"
+)
+
+
+def _plan_s(rid: str, *extra: str, exit_code: int = 0) -> tuple[float, str]:
+    result = invoke(["plan", rid, "--json", *extra], exit_code=exit_code)
+    if exit_code:
+        return 0.0, result.stderr
+    return json.loads(result.stdout)["duration_s"], result.stderr
+
+
+def _build_s(rid: str, out: Path, *extra: str) -> float:
+    invoke(["build", rid, "-o", str(out), "--format", "wav", "--quiet", *extra])
+    return json.loads(out.with_suffix(".timeline.json").read_text("utf-8"))["duration_s"]
+
+
+def _clock_s(text: str) -> float:
+    minutes, secs = text.split(":")
+    return int(minutes) * 60 + int(secs)
+
+
+@needs_espeak
+@pytest.mark.parametrize("rid", ["hamstring-quick", "hamstring-quick-de"])
+def test_plan_matches_build_on_a_cold_and_a_warm_cache(rid, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    cold_s, said = _plan_s(rid)
+    assert "measuring the espeak voice" in said, "the one-time measurement is announced"
+    again_s, said = _plan_s(rid)
+    assert said == "" and again_s == cold_s, "measured once, then kept in the cache"
+    built_s = _build_s(rid, tmp_path / "out.wav")
+    assert abs(cold_s - built_s) <= 0.03 * built_s, (cold_s, built_s)
+    warm_s, _ = _plan_s(rid)
+    assert abs(warm_s - built_s) <= 0.5, (warm_s, built_s)
+    listed = next(line for line in invoke(["list"]).stdout.splitlines() if line.split()[0] == rid)
+    assert _clock_s(listed.split()[1]) == int(warm_s), "list shows plan's length"
+
+
+@needs_espeak
+def test_every_length_plan_accepts_build_delivers(tmp_path, monkeypatch) -> None:
+    """plan hamstring-quick --length 6m was accepted and build refused it."""
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    _, message = _plan_s("hamstring-quick", "--length", "2h", exit_code=2)
+    low, high = re.search(r"lasts between (\d+:\d\d) and (\d+:\d\d)", message).groups()
+    for edge_s in (_clock_s(high) + 1, _clock_s(low) - 1):  # within plan's 2 s tolerance
+        target = f"{edge_s}s"
+        planned_s, _ = _plan_s("hamstring-quick", "--length", target)
+        assert abs(planned_s - edge_s) <= 2.0
+        built_s = _build_s("hamstring-quick", tmp_path / f"{edge_s}.wav", "--length", target)
+        assert abs(built_s - edge_s) <= 2.0, (edge_s, built_s)
+
+
+def test_cached_clips_are_known_exactly_and_the_rest_estimated(tmp_path) -> None:
+    voice = Voice(engine="tone")
+    clips, _ = synthesize(["Stand tall."], voice, cache_dir=tmp_path)
+    lengths = PlanLengths(clip_keys(voice, "en", None), tmp_path, Estimate(fit=(0.1, 0.05, 0.2)))
+    assert lengths.speech("Stand tall.") == clips.lengths["Stand tall."]
+    assert lengths.speech("Sit down, please.") == samples(0.1 + 13 * 0.05 + 0.2)
+    spoken = ("Stand tall.", "Sit down, please.")
+    starts = (0, SAMPLE_RATE * 5)
+    events = tuple(
+        Event(at, at + lengths.speech(t), "speech", text=t)
+        for at, t in zip(starts, spoken, strict=True)
+    )
+    timeline = Timeline("t", "T", SAMPLE_RATE * 10, events)
+    assert lengths.uncertain_s(timeline) == pytest.approx(0.04 * 0.95, abs=1e-4)
+
+
+def test_the_fit_recovers_a_voice_and_never_goes_negative() -> None:
+    texts = ["Three.", "Breathe in.", "Now the left side, the same way.", "Rest, then go on."]
+    truth = {t: 0.2 + 0.07 * speech_features(t)[0] + 0.3 * speech_features(t)[1] for t in texts}
+    assert fit_lengths(truth) == pytest.approx((0.2, 0.07, 0.3), abs=1e-6)
+    fast = {t: 0.06 * speech_features(t)[0] - 0.5 for t in texts}
+    assert all(v >= 0 for v in fit_lengths(fast))
+
+
+def test_goldens_keep_the_rate_estimate() -> None:
+    """compile_routine without a measure is unchanged: golden timelines stay put."""
+    routine = load_routine("hamstring-quick")
+    assert compile_routine(routine) == compile_routine(routine, Estimate(routine.voice.rate))
