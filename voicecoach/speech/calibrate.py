@@ -88,7 +88,7 @@ def calibrate(
         voice_key=engine.voice_key(voice.name, language),
         rate=voice.rate,
         language=language,
-        fit=fit_lengths({s: seconds(clips.lengths[s]) for s in sentences}),
+        fit=fit_lengths({s: seconds(clips[s].size) for s in sentences}),
     )
     write_calibration(root, voice, calibration)
     return calibration
