@@ -22,7 +22,9 @@ _RELATIVE_GATE = -10.0
 _IMPULSE_LENGTH = 8192  # 186 ms; the filter's response has died away long before
 
 
-def _biquad(kind: str, gain_db: float, q: float, fc: float, rate: int) -> tuple[list, list]:
+def _biquad(
+    kind: str, gain_db: float, q: float, fc: float, rate: int
+) -> tuple[list[float], list[float]]:
     """One second-order section of the K-weighting filter, for any sample rate."""
     a = 10 ** (gain_db / 40)
     w0 = 2 * math.pi * fc / rate

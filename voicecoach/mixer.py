@@ -268,13 +268,17 @@ def _limit(x: np.ndarray, ceiling_db: float) -> np.ndarray:
     gain = np.minimum(1.0, ceiling / np.maximum(peak, 1e-9))
     centers = (np.arange(frames) + 0.5) * _FRAME
     smooth = np.interp(np.arange(x.size), centers, gain).astype(np.float32)
-    return x * smooth
+    limited: np.ndarray = x * smooth
+    return limited
 
 
 def _moving_mean(x: np.ndarray, width: int) -> np.ndarray:
     total = np.cumsum(np.r_[0.0, x])
     out = (total[width:] - total[:-width]) / width
-    return np.r_[np.full(width // 2, out[0]), out, np.full(width - 1 - width // 2, out[-1])]
+    padded: np.ndarray = np.r_[
+        np.full(width // 2, out[0]), out, np.full(width - 1 - width // 2, out[-1])
+    ]
+    return padded
 
 
 def _compress(x: np.ndarray, threshold_db: float = -24.0, ratio: float = 3.0) -> np.ndarray:
@@ -285,7 +289,8 @@ def _compress(x: np.ndarray, threshold_db: float = -24.0, ratio: float = 3.0) ->
     level_db = 10 * np.log10(np.maximum(power, 1e-12))
     over = np.maximum(0.0, level_db - threshold_db)
     gain_db = -over * (1 - 1 / ratio)
-    return (x * 10 ** (gain_db / 20)).astype(np.float32)
+    compressed: np.ndarray = (x * 10 ** (gain_db / 20)).astype(np.float32)
+    return compressed
 
 
 def _prepare_music(music: np.ndarray, spec: Music | None) -> np.ndarray:

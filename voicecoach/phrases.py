@@ -25,7 +25,8 @@ def languages() -> list[str]:
 @functools.cache
 def _load(language: str) -> dict[str, Any]:
     path = resources.files("voicecoach") / "phrases" / f"{language}.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    table: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return table
 
 
 class Phrases:

@@ -7,6 +7,7 @@ fixed range positions) several times; each pass walks the performed units
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -157,7 +158,7 @@ def _fit_length(
     # Counts move in whole repetitions; settle them, then tune durations continuously.
     for step in range(21):
         t_count = step / 20
-        candidate = search(lambda t, tc=t_count: run(tc, t))
+        candidate = search(functools.partial(run, t_count))
         if abs(candidate.duration_s - target_s) < abs(best.duration_s - target_s):
             best = candidate
         if abs(best.duration_s - target_s) <= LENGTH_TOLERANCE_S:

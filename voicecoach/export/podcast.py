@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import UserError
@@ -46,7 +47,7 @@ class FeedSettings:
 @dataclass(frozen=True)
 class Episode:
     audio: Path
-    timeline: dict
+    timeline: dict[str, Any]
     guid: str
     published: datetime
 
@@ -169,7 +170,7 @@ def write_feed(settings: FeedSettings) -> FeedResult:
     return FeedResult(feed, len(episodes), tuple(skipped))
 
 
-def chapters_json(timeline: dict) -> dict:
+def chapters_json(timeline: dict[str, Any]) -> dict[str, Any]:
     """Podcasting 2.0 JSON chapters from a timeline."""
     return {
         "version": "1.2.0",

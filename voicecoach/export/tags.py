@@ -67,13 +67,13 @@ def write_tags(path: Path, fmt: str, timeline: Timeline, cover: Path | None) -> 
     elif cover is not None and fmt == "flac":
         from mutagen.flac import FLAC, Picture
 
-        audio = FLAC(path)
+        flac = FLAC(path)
         picture = Picture()
         picture.type = 3
         picture.mime = _mime(cover)
         picture.data = cover.read_bytes()
-        audio.add_picture(picture)
-        audio.save()
+        flac.add_picture(picture)
+        flac.save()
 
 
 #: Formats whose chapters are Vorbis comments written here rather than by ffmpeg.

@@ -11,7 +11,7 @@ import contextlib
 import os
 import threading
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -172,7 +172,7 @@ class MiniaudioSink:
     def start(self, pull: Callable[[int], np.ndarray]) -> None:
         import miniaudio
 
-        def stream():
+        def stream() -> Generator[bytes, int, None]:
             frames = yield b""
             while True:
                 frames = yield pull(frames).tobytes()

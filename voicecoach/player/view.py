@@ -103,6 +103,8 @@ def _loop(screen: Any, player: Player, title: str) -> None:
 def _follow_resize(screen: Any) -> None:
     """Adopts the terminal's current size; polled, so a resize is seen even when SIGWINCH
     is ignored by a parent process (ncurses only reports KEY_RESIZE when it may trap it)."""
+    if sys.__stdout__ is None:
+        return
     try:
         cols, lines = os.get_terminal_size(sys.__stdout__.fileno())
     except (OSError, ValueError, AttributeError):

@@ -22,7 +22,7 @@ from .durations import read_duration
 from .nodes import Context, Invalid, T, did_you_mean, string_list
 from .steps import BUILTIN_SOUNDS, Scope, parse_breathing, parse_sections
 from .text import parse_text
-from .values import Breathing, HandsFree, Routine
+from .values import Breathing, HandsFree, Routine, Section
 
 FORMAT = "voicecoach/1"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -106,21 +106,21 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
     lead_in_s = opt("lead_in", read_duration, "lead_in", 0.0, 60.0, default=5.0)
     voice = opt("voice", _parse_voice, default=Voice())
     breathing = opt("breathing", parse_breathing, Breathing(), default=Breathing())
-    equipment = opt("equipment", string_list, "equipment", default=())
+    equipment: tuple[str, ...] = opt("equipment", string_list, "equipment", default=())
     intro = opt("intro", parse_text, "intro", (), default=None)
     outro = opt("outro", parse_text, "outro", (), default=None)
-    safety_nodes = opt("safety", Context.sequence, "safety", default=[])
+    safety_nodes: list[yaml.Node] = opt("safety", Context.sequence, "safety", default=[])
     safety = tuple(
         t
         for t in (a(parse_text, ctx, n, "safety note", (), default=None) for n in safety_nodes)
         if t
     )
-    sounds = opt("sounds", _parse_sounds, default=())
+    sounds: tuple[tuple[str, str], ...] = opt("sounds", _parse_sounds, default=())
     music = opt("music", _parse_music, default=None)
-    blocks = opt("blocks", _parse_blocks, default={})
+    blocks: dict[str, yaml.Node] = opt("blocks", _parse_blocks, default={})
     cues = opt("cues", _choice, "cues", CUE_STYLES, default="spoken")
     hands_free = opt("hands_free", _parse_hands_free, default=HandsFree())
-    pronounce = opt("pronounce", _parse_pronounce, default=())
+    pronounce: tuple[tuple[str, str], ...] = opt("pronounce", _parse_pronounce, default=())
 
     scope = Scope(
         blocks=blocks,
@@ -129,7 +129,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
         breathing=breathing,
         hands_free=hands_free,
     )
-    sections = opt("sections", parse_sections, scope, default=())
+    sections: tuple[Section, ...] = opt("sections", parse_sections, scope, default=())
     return Routine(
         id=rid,
         title=title,

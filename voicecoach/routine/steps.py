@@ -144,7 +144,9 @@ def _parse_section(ctx: Context, node: yaml.Node, scope: Scope) -> Section:
         raise Invalid()
     if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
         raise ctx.error(keys["steps"], f"section {title!r} has no steps", "add at least one step")
-    steps = ctx.attempt(_parse_steps, ctx, keys["steps"], replace(scope, sides=sides), default=())
+    steps: tuple[Step, ...] = ctx.attempt(
+        _parse_steps, ctx, keys["steps"], replace(scope, sides=sides), default=()
+    )
     if "title" not in keys:
         raise Invalid()
     setup = parse_text(ctx, keys["setup"], "setup", sides) if "setup" in keys else None
@@ -188,7 +190,7 @@ def _step_kind(ctx: Context, node: yaml.Node) -> str:
         if isinstance(value, str) and value in STEP_KINDS:
             hint = f"write `- {value}: ...` with a value after the colon"
         raise ctx.error(node, f"a step must be a mapping, not a {kind_of(node)}", hint)
-    names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    names: list[str] = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     for kind in ("hold", "repeat"):
         if kind in names:
             return kind

@@ -67,7 +67,7 @@ def synthesize(
     jobs: int | None = None,
     timeout_s: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[str, np.ndarray], SynthesisReport]:
+) -> tuple[Clips, SynthesisReport]:
     """One clip per distinct text; ``EngineError`` names a phrase the engine cannot say.
 
     ``lexicon`` rewrites words in what the engine is given (pronunciation), never in the
@@ -163,7 +163,7 @@ class Clips(Mapping[str, np.ndarray]):
         self._where[text] = (cache, key)
         self.lengths[text] = length
 
-    def update(self, other: Clips) -> None:  # type: ignore[override]
+    def update(self, other: Clips) -> None:
         self._where.update(other._where)
         self.lengths.update(other.lengths)
         self._keep.extend(other._keep)

@@ -66,7 +66,8 @@ class ClipCache:
                 with contextlib.suppress(wave.Error, EOFError):
                     with wave.open(io.BytesIO(data), "rb") as w:
                         frames = w.readframes(w.getnframes())
-                    return np.frombuffer(frames, dtype="<i2").copy()
+                    clip: np.ndarray = np.frombuffer(frames, dtype="<i2").copy()
+                    return clip
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         return None

@@ -18,7 +18,7 @@ def shape_clip(raw: np.ndarray, rate: int) -> np.ndarray:
     Quantizing here (not later) makes a fresh clip identical to its cached copy.
     Raises ``ValueError`` for empty, silent or non-finite audio.
     """
-    audio = np.asarray(raw)
+    audio: np.ndarray = np.asarray(raw)
     if audio.dtype == np.int16:
         audio = audio.astype(np.float32) / 32768.0
     audio = audio.astype(np.float32).reshape(-1)
@@ -38,7 +38,8 @@ def shape_clip(raw: np.ndarray, rate: int) -> np.ndarray:
     clip = audio[loud[0] : end].copy()
     fade = min(clip.size, int(_FADE_OUT_S * SAMPLE_RATE))
     clip[clip.size - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    return np.clip(np.round(clip * 32767.0), -32768, 32767).astype(np.int16)
+    quantized: np.ndarray = np.clip(np.round(clip * 32767.0), -32768, 32767).astype(np.int16)
+    return quantized
 
 
 def to_float(clip: np.ndarray) -> np.ndarray:
