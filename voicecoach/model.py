@@ -216,8 +216,9 @@ def steps_of(timeline: Timeline) -> tuple[Step, ...]:
         spoken = [e for e in inside if e.kind == "speech"]
         main = next((e for e in spoken if e.cue == "instruction"), spoken[0] if spoken else None)
         first = inside[0] if inside else None
-        section = (main or first).section if (main or first) else None
-        side = (main or first).side if (main or first) else None
+        chosen = main or first
+        section = chosen.section if chosen else None
+        side = chosen.side if chosen else None
         out.append(
             Step(start, end, section or "", side or "", main.text if main and main.text else "")
         )

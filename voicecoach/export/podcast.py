@@ -89,7 +89,7 @@ def find_episodes(
     return sorted(episodes, key=lambda e: (e.published, e.audio.name)), skipped
 
 
-def _session(audio: Path) -> dict:
+def _session(audio: Path) -> dict[str, Any]:
     """The timeline sidecar when it is there and readable, else the file's own tags."""
     sidecar = audio.with_name(audio.stem + ".timeline.json")
     try:

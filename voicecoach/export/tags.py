@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Any
 
 from ..model import Timeline
 from .sidecars import clock_ms
@@ -82,10 +83,11 @@ VORBIS_CHAPTERS = ("ogg", "flac")
 
 def _write_vorbis_chapters(path: Path, fmt: str, timeline: Timeline) -> None:
     """``CHAPTER001=00:02:07.954`` and ``CHAPTER001NAME=...``, the form ffmpeg and players read."""
+    from mutagen import FileType
     from mutagen.flac import FLAC
     from mutagen.oggopus import OggOpus
 
-    audio = FLAC(path) if fmt == "flac" else OggOpus(path)
+    audio: FileType = FLAC(path) if fmt == "flac" else OggOpus(path)
     if audio.tags is None:
         audio.add_tags()
     for i, (start_ms, _end, title) in enumerate(_chapter_bounds_ms(timeline)):
@@ -143,7 +145,8 @@ def _chap_start_ms(frame: bytes) -> int:
     """The start time of a CHAP frame: after the frame header and the element id's NUL."""
     body = frame[10:]
     after_id = body.index(b"\0") + 1
-    return struct.unpack(">I", body[after_id : after_id + 4])[0]
+    start_ms: int = struct.unpack(">I", body[after_id : after_id + 4])[0]
+    return start_ms
 
 
 def _chap_frames_in_time_order(path: Path) -> None:
@@ -171,7 +174,7 @@ def _chap_frames_in_time_order(path: Path) -> None:
         fh.write(ordered)
 
 
-def read_session_tags(path: Path) -> dict:
+def read_session_tags(path: Path) -> dict[str, Any]:
     """What a session file says about itself, in the shape of its ``.timeline.json``.
 
     The inverse of :func:`write_tags` for a file whose sidecars are gone: title, author,

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import UserError
+from ..model import Step, steps_of
 from ..pipeline import BuildSettings, build
-from .core import ClockSink, MiniaudioSink, NullSink, Player, Sink, Step, map_session_wav, steps_of
+from .core import ClockSink, MiniaudioSink, NullSink, Player, Sink, map_session_wav
 
 __all__ = [
     "ClockSink",

@@ -94,7 +94,7 @@ class Pyttsx3Engine(BaseEngine):
     isolated = False
     missing = _ESPEAK_MISSING
     #: Speaks espeak's voices, so `voices` lists them once (under espeak) unless --all.
-    voices_of = "espeak"
+    voices_of: str | None = "espeak"
 
     def __init__(self) -> None:
         self._tts: Any = None
