@@ -28,6 +28,7 @@ MAX_DEPTH = 40
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 T = TypeVar("T")
+D = TypeVar("D")
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 _ALLOWED_TAGS = _PLAIN_TAGS | {f"tag:yaml.org,2002:{t}" for t in ("seq", "map", "timestamp")}
 
@@ -95,7 +96,7 @@ class Context:
     def sorted_errors(self) -> list[RoutineError]:
         return sorted(self.errors, key=lambda e: (e.line, e.column))
 
-    def attempt(self, fn: Callable[..., T], *args: Any, default: T) -> T:
+    def attempt(self, fn: Callable[..., T], *args: Any, default: D) -> T | D:
         try:
             return fn(*args)
         except Invalid:

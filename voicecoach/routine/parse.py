@@ -19,10 +19,10 @@ from ..errors import RoutineErrors
 from ..model import Music, Voice
 from ..phrases import languages
 from .durations import read_duration
-from .nodes import Context, Invalid, T, did_you_mean, string_list
+from .nodes import Context, D, Invalid, T, did_you_mean, string_list
 from .steps import BUILTIN_SOUNDS, Scope, parse_breathing, parse_sections
 from .text import parse_text
-from .values import Breathing, HandsFree, Routine, Section
+from .values import Breathing, HandsFree, Routine
 
 FORMAT = "voicecoach/1"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -77,7 +77,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
     keys = ctx.mapping(root, "the routine", _ROOT_KEYS, required, partial=True)
     a = ctx.attempt
 
-    def opt(key: str, fn: Callable[..., T], *args: Any, default: T) -> T:
+    def opt(key: str, fn: Callable[..., T], *args: Any, default: D) -> T | D:
         return a(fn, ctx, keys[key], *args, default=default) if key in keys else default
 
     fmt = opt("format", Context.string, "format", default=FORMAT)
@@ -106,21 +106,21 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
     lead_in_s = opt("lead_in", read_duration, "lead_in", 0.0, 60.0, default=5.0)
     voice = opt("voice", _parse_voice, default=Voice())
     breathing = opt("breathing", parse_breathing, Breathing(), default=Breathing())
-    equipment: tuple[str, ...] = opt("equipment", string_list, "equipment", default=())
+    equipment = opt("equipment", string_list, "equipment", default=())
     intro = opt("intro", parse_text, "intro", (), default=None)
     outro = opt("outro", parse_text, "outro", (), default=None)
-    safety_nodes: list[yaml.Node] = opt("safety", Context.sequence, "safety", default=[])
+    safety_nodes = opt("safety", Context.sequence, "safety", default=[])
     safety = tuple(
         t
         for t in (a(parse_text, ctx, n, "safety note", (), default=None) for n in safety_nodes)
         if t
     )
-    sounds: tuple[tuple[str, str], ...] = opt("sounds", _parse_sounds, default=())
+    sounds = opt("sounds", _parse_sounds, default=())
     music = opt("music", _parse_music, default=None)
-    blocks: dict[str, yaml.Node] = opt("blocks", _parse_blocks, default={})
+    blocks = opt("blocks", _parse_blocks, default={})
     cues = opt("cues", _choice, "cues", CUE_STYLES, default="spoken")
     hands_free = opt("hands_free", _parse_hands_free, default=HandsFree())
-    pronounce: tuple[tuple[str, str], ...] = opt("pronounce", _parse_pronounce, default=())
+    pronounce = opt("pronounce", _parse_pronounce, default=())
 
     scope = Scope(
         blocks=blocks,
@@ -129,7 +129,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
         breathing=breathing,
         hands_free=hands_free,
     )
-    sections: tuple[Section, ...] = opt("sections", parse_sections, scope, default=())
+    sections = opt("sections", parse_sections, scope, default=())
     return Routine(
         id=rid,
         title=title,

@@ -144,9 +144,7 @@ def _parse_section(ctx: Context, node: yaml.Node, scope: Scope) -> Section:
         raise Invalid()
     if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
         raise ctx.error(keys["steps"], f"section {title!r} has no steps", "add at least one step")
-    steps: tuple[Step, ...] = ctx.attempt(
-        _parse_steps, ctx, keys["steps"], replace(scope, sides=sides), default=()
-    )
+    steps = ctx.attempt(_parse_steps, ctx, keys["steps"], replace(scope, sides=sides), default=())
     if "title" not in keys:
         raise Invalid()
     setup = parse_text(ctx, keys["setup"], "setup", sides) if "setup" in keys else None
