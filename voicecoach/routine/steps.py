@@ -188,11 +188,11 @@ def _step_kind(ctx: Context, node: yaml.Node) -> str:
         if isinstance(value, str) and value in STEP_KINDS:
             hint = f"write `- {value}: ...` with a value after the colon"
         raise ctx.error(node, f"a step must be a mapping, not a {kind_of(node)}", hint)
-    names: list[str] = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+    names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     for kind in ("hold", "repeat"):
         if kind in names:
             return kind
-    kinds = [n for n in names if n in STEP_KINDS]
+    kinds: list[str] = [n for n in names if n in STEP_KINDS]
     if kinds == ["say"]:
         # `hodl: 30s` beside `say:` is a misspelt hold, not a say step with a stray key.
         for key, _ in node.value:
