@@ -360,7 +360,8 @@ def _hold_gaps(spans: list[tuple[int, int]], hold: int) -> list[tuple[int, int]]
 
 def _smooth(x: np.ndarray) -> np.ndarray:
     """0..1 to 0..1 with flat ends (smoothstep): gain moves without a corner."""
-    return x * x * (3 - 2 * x)
+    smoothed: np.ndarray = x * x * (3 - 2 * x)
+    return smoothed
 
 
 def _duck(speech: list[tuple[int, int]], start: int, end: int) -> np.ndarray:
