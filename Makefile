@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint format bench clean
+.PHONY: install system-deps demo test lint format bench clean studio-bundle
 
 install: system-deps $(STAMP)
 
@@ -38,6 +38,16 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# The studio's prebuilt CodeMirror bundle (needs Node + npm; users never do). Built in a
+# temporary folder so node_modules never lands in the repository.
+studio-bundle:
+	@tmp=$$(mktemp -d) && \
+	cp voicecoach/studio/bundle/entry.js voicecoach/studio/bundle/package.json \
+	   voicecoach/studio/bundle/package-lock.json "$$tmp"/ && \
+	(cd "$$tmp" && npm ci --no-audit --no-fund && npm run build) && \
+	cp "$$tmp"/codemirror.js voicecoach/studio/static/vendor/codemirror.js && \
+	rm -rf "$$tmp"
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.json output/*.vtt output/*.txt
