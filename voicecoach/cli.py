@@ -497,6 +497,30 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
 
 
 @cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port [a free one].")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any other is reachable from the network.")  # fmt: skip
+@click.option("--no-browser", is_flag=True, help="Print the URL without opening a browser.")
+def studio(folder: Path, port: int, host: str, no_browser: bool) -> None:
+    """Write, check, hear and share routines in the browser (a local web app).
+
+    Edits the routine files in FOLDER [the current folder]; the built-in routines are
+    templates to copy. Opens the browser at a URL with a random token; Ctrl-C stops it.
+
+    \b
+    Example:
+      voicecoach studio
+      voicecoach studio routines/ --no-browser --port 8765
+    """
+    from .studio import StudioSettings, serve
+
+    serve(StudioSettings(folder=folder, host=host, port=port, open_browser=not no_browser),
+          echo=click.echo)  # fmt: skip
+
+
+@cli.command()
 @click.option("--all", "show_all", is_flag=True,
               help="Every voice: all languages, pyttsx3's copies, the test engine.")  # fmt: skip
 def voices(show_all: bool) -> None:

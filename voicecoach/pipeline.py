@@ -18,7 +18,7 @@ from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_r
 from .errors import UserError, VoicecoachError
 from .fsutil import slug
 from .model import Diagnostic, Timeline, Voice
-from .routine import Routine, load_routine
+from .routine import Routine, load_routine, parse_routine
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -51,6 +51,9 @@ class BuildSettings:
     strict: bool = False
     output_dir: Path = Path("output")
     allow_paths: tuple[Path, ...] = ()
+    #: The routine's text when it differs from the file ``routine`` (an editor's unsaved
+    #: draft); ``routine`` still names it and holds its relative sound files.
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
     started = time.perf_counter()
     progress = progress or Progress()
-    routine = _with_voice(load_routine(settings.routine, settings.allow_paths), settings)
+    routine = _with_voice(load(settings), settings)
     fmt, out = _output(settings, routine)
     export.check_output_path(out, fmt)
     speech.check_voice(routine.voice, routine.language)
@@ -159,6 +162,14 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         size_bytes=out.stat().st_size,
         seconds=time.perf_counter() - started,
     )
+
+
+def load(settings: BuildSettings) -> Routine:
+    """The checked routine of ``settings``: its file, or its ``text`` as if it were the file."""
+    if settings.text is None:
+        return load_routine(settings.routine, settings.allow_paths)
+    path = Path(settings.routine)
+    return parse_routine(settings.text, path.name, path.parent, settings.allow_paths)
 
 
 def _with_voice(routine: Routine, settings: BuildSettings) -> Routine:
@@ -293,7 +304,7 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     """Builds the session into a share folder with its page; returns the page (or zip)."""
     from .export import page
 
-    routine = load_routine(settings.build.routine, settings.build.allow_paths)
+    routine = load(settings.build)
     name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
     folder = settings.out_dir or settings.build.output_dir / "share" / name
     if settings.base_url:

@@ -1,0 +1,140 @@
+"""Builds off the event loop: one worker thread runs the pipeline, the page follows progress.
+
+Synthesis already runs in worker processes; the thread only keeps the server answering
+while a build runs. A job's state is polled by the server-sent-events route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import VoicecoachError
+from ..pipeline import BuildResult, BuildSettings, Progress, ShareSettings, build, share
+
+
+@dataclass
+class Job:
+    """One build; ``result`` is JSON for the page once ``state`` is ``done``."""
+
+    id: str
+    kind: str
+    state: str = "queued"  # queued | running | done | failed
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def snapshot(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("started")
+        return out
+
+
+class Jobs:
+    """Runs builds one at a time in a thread; previews go to a private temporary folder."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-build")
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._count = 0
+        self.preview_dir = Path(tempfile.mkdtemp(prefix="voicecoach-studio-"))
+        #: Preview key -> finished preview job, so playing the same draft again is instant.
+        self._previews: dict[str, Job] = {}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(self.preview_dir, ignore_errors=True)
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def _start(self, kind: str, work: Callable[[Job, Progress], dict[str, Any]]) -> Job:
+        with self._lock:
+            self._count += 1
+            job = Job(id=f"{kind}-{self._count}", kind=kind)
+            self._jobs[job.id] = job
+
+        def stage(name: str) -> Callable[[int, int], None]:
+            def update(done: int, total: int) -> None:
+                job.stage, job.done, job.total = name, done, total
+
+            return update
+
+        def run() -> None:
+            job.state = "running"
+            try:
+                job.result = work(job, Progress(synth=stage("speech"), encode=stage("mixing")))
+                job.state = "done"
+            except VoicecoachError as exc:
+                job.error = exc.format()
+                job.state = "failed"
+            except Exception as exc:  # a bug must reach the page, not kill the worker
+                job.error = f"{type(exc).__name__}: {exc}"
+                job.state = "failed"
+
+        self._pool.submit(run)
+        return job
+
+    def preview(self, settings: BuildSettings) -> Job:
+        """A WAV of the whole session through the clip cache (as ``voicecoach play`` does)."""
+        key = _key(settings)
+        found = self._previews.get(key)
+        if found is not None and (
+            found.state in ("queued", "running")
+            or (found.state == "done" and Path(found.result["file"]).is_file())
+        ):
+            return found
+
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            out = self.preview_dir / f"{key[:16]}.wav"
+            result = build(replace(settings, out=out, fmt="wav"), progress)
+            return {"file": str(out), "audio": f"/api/preview/{job.id}.wav"} | _summary(result)
+
+        job = self._start("preview", work)
+        self._previews[key] = job
+        return job
+
+    def build(self, settings: BuildSettings, folder: Path) -> Job:
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            result = build(settings, progress)
+            rel = result.path.resolve().relative_to(folder.resolve()).as_posix()
+            return {"file": rel} | _summary(result)
+
+        return self._start("build", work)
+
+    def share(self, settings: ShareSettings, folder: Path) -> Job:
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            made, result = share(settings, progress)
+            rel = made.resolve().relative_to(folder.resolve()).as_posix()
+            return {"file": rel} | _summary(result)
+
+        return self._start("share", work)
+
+
+def _summary(result: BuildResult) -> dict[str, Any]:
+    return {
+        "duration_s": result.timeline.duration_s,
+        "timeline": result.timeline.to_json(),
+        "synthesized": result.synthesized,
+        "cached": result.cached,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def _key(settings: BuildSettings) -> str:
+    """Everything that changes a preview's audio."""
+    fields = {k: str(v) for k, v in asdict(settings).items()}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,553 @@
+// voicecoach studio: the page. Editor (CodeMirror 6), diagnostics from the server (what
+// `validate --strict` says), the timeline chart, play from any step, build and share.
+// Drafts live in localStorage until saved. Routine text is only set via textContent.
+import {
+  EditorState, StateEffect, StateField, EditorView, keymap, lineNumbers, highlightActiveLine,
+  highlightActiveLineGutter, drawSelection, Decoration, defaultKeymap, history, historyKeymap,
+  indentWithTab, syntaxHighlighting, defaultHighlightStyle, indentOnInput, bracketMatching,
+  indentUnit, yaml, autocompletion, completionKeymap, linter, lintGutter, forceLinting, search,
+  searchKeymap, highlightSelectionMatches,
+} from "./vendor/codemirror.js";
+import { Chart, clock, stepBlocks } from "./chart.js";
+import { schemaCompletion, stepInsertion } from "./complete.js";
+
+const DATA = JSON.parse(document.getElementById("studio-data").textContent);
+const $ = (id) => document.getElementById(id);
+const KEY = "voicecoach-studio:" + DATA.folder + ":";
+const CHECK_DELAY_MS = 400;
+
+const state = {
+  name: null, builtin: null, version: null, saved: "", readonly: false,
+  timeline: null, steps: [], range: null, problems: [], playing: null, voices: [],
+};
+
+// -- server ---------------------------------------------------------------------------------
+
+async function api(path, body) {
+  const init = body === undefined ? {} : {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+  };
+  const res = await fetch(path, init);
+  let data = {};
+  try { data = await res.json(); } catch (_) { /* empty */ }
+  return { ok: res.ok, status: res.status, data };
+}
+
+function status(text) { $("status").textContent = text; }
+
+function source() {
+  return state.builtin ? { builtin: state.builtin } : { name: state.name };
+}
+
+function controls() {
+  const length = $("length");
+  const seed = $("seed").value;
+  return {
+    length_s: length.dataset.touched ? Number(length.value) : null,
+    pace: $("pace").value,
+    seed: seed === "" ? null : Number(seed),
+    voice: $("voice").value || null,
+  };
+}
+
+// -- editor ---------------------------------------------------------------------------------
+
+const setMarks = StateEffect.define();
+const marks = StateField.define({
+  create: () => Decoration.none,
+  update(value, tr) {
+    value = value.map(tr.changes);
+    for (const e of tr.effects) if (e.is(setMarks)) value = e.value;
+    return value;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+function markLines(view, lines, cls) {
+  const doc = view.state.doc;
+  const ranges = [...new Set(lines)].filter((n) => n >= 1 && n <= doc.lines).sort((a, b) => a - b)
+    .map((n) => Decoration.line({ class: cls }).range(doc.line(n).from));
+  view.dispatch({ effects: setMarks.of(Decoration.set(ranges)) });
+}
+
+function toDiagnostics(doc, problems) {
+  return problems.map((p) => {
+    const line = doc.line(Math.min(Math.max(p.line || 1, 1), doc.lines));
+    const from = Math.min(line.from + Math.max((p.col || 1) - 1, 0), line.to);
+    const token = /^[^\s:]*/.exec(doc.sliceString(from, line.to))[0].length;
+    return {
+      from, to: Math.max(from + token, from === line.to ? from : from + 1),
+      severity: p.severity === "warning" ? "warning" : "error",
+      message: p.message + (p.hint ? `\nhint: ${p.hint}` : ""),
+    };
+  });
+}
+
+async function runCheck(view) {
+  if (!state.name && !state.builtin) return [];
+  const text = view.state.doc.toString();
+  const res = await api("/api/check", { ...source(), text, ...controls() });
+  if (view.state.doc.toString() !== text) return [];
+  if (!res.ok) { status(res.data.error || "check failed"); return []; }
+  state.problems = res.data.problems;
+  showProblems(res.data.problems);
+  if (res.data.timeline) {
+    state.timeline = res.data.timeline;
+    state.steps = res.data.timeline.steps || [];
+    state.range = res.data.range;
+    if (!state.playing) drawChart(state.timeline);
+    setRange(res.data.range, res.data.timeline.duration_s);
+  }
+  document.body.dataset.checked = String(Number(document.body.dataset.checked || 0) + 1);
+  return toDiagnostics(view.state.doc, res.data.problems);
+}
+
+const view = new EditorView({
+  parent: $("editor"),
+  state: EditorState.create({ doc: "", extensions: baseExtensions(false) }),
+});
+
+function baseExtensions(readonly) {
+  return [
+    lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(),
+    indentOnInput(), bracketMatching(), indentUnit.of("  "), highlightSelectionMatches(), search(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }), yaml(), marks,
+    EditorView.lineWrapping,
+    autocompletion({ override: [schemaCompletion(DATA.schema)] }),
+    linter(runCheck, { delay: CHECK_DELAY_MS }), lintGutter(),
+    keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap, ...searchKeymap,
+      indentWithTab, { key: "Mod-s", run: () => { save(false); return true; } }]),
+    EditorState.readOnly.of(readonly),
+    EditorView.updateListener.of((u) => {
+      if (u.docChanged) onEdit();
+      if (u.selectionSet || u.docChanged) onCursor();
+    }),
+  ];
+}
+
+function load(text, readonly) {
+  view.setState(EditorState.create({ doc: text, extensions: baseExtensions(readonly) }));
+  state.readonly = readonly;
+  onEdit(true);
+}
+
+let draftTimer = null;
+function onEdit(initial) {
+  const text = view.state.doc.toString();
+  const dirty = !state.readonly && text !== state.saved;
+  $("dirty").hidden = !dirty;
+  $("save").disabled = !dirty || state.readonly;
+  if (initial || !state.name) return;
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(() => keepDraft(text), 250);
+}
+
+function keepDraft(text) {
+  if (!state.name) return;
+  if (text === state.saved) localStorage.removeItem(KEY + "draft:" + state.name);
+  else localStorage.setItem(KEY + "draft:" + state.name,
+    JSON.stringify({ text, version: state.version, at: Date.now() }));
+}
+
+function cursorLine() {
+  return view.state.doc.lineAt(view.state.selection.main.head).number;
+}
+
+/** The step line that the cursor's line belongs to (the nearest step start above it). */
+function stepLineAt(line) {
+  let best = 0;
+  for (const s of state.steps) if (s.line <= line && s.line > best) best = s.line;
+  if (!best) return 0;
+  const nextStart = Math.min(...state.steps.map((s) => s.line).filter((l) => l > best), Infinity);
+  const doc = view.state.doc;
+  // Lines after the step that are not indented deeper than it belong to something else.
+  const dash = /^(\s*)/.exec(doc.line(best).text)[1].length;
+  for (let n = best + 1; n <= Math.min(line, doc.lines); n++) {
+    if (n >= nextStart) return 0;
+    const t = doc.line(n).text;
+    if (t.trim() && !t.trim().startsWith("#") && /^(\s*)/.exec(t)[1].length <= dash) return 0;
+  }
+  return best;
+}
+
+function onCursor() {
+  chart.highlightLine(stepLineAt(cursorLine()));
+}
+
+function goToLine(line) {
+  const doc = view.state.doc;
+  const target = doc.line(Math.min(Math.max(line, 1), doc.lines));
+  const col = /^\s*(- )?/.exec(target.text)[0].length;
+  view.dispatch({ selection: { anchor: target.from + col }, scrollIntoView: true });
+  view.focus();
+}
+
+// -- chart, controls -------------------------------------------------------------------------
+
+const chart = new Chart($("chart"), $("tooltip"), (block) => { if (block.line) goToLine(block.line); });
+
+function drawChart(timeline) {
+  chart.render(timeline, state.steps);
+  $("total").textContent = "total " + clock(timeline.duration_s);
+  $("total").dataset.seconds = String(timeline.duration_s);
+  onCursor();
+}
+
+function setRange(range, duration) {
+  const input = $("length");
+  if (!range) { input.disabled = true; return; }
+  input.disabled = false;
+  input.min = String(Math.floor(range.min_s));
+  input.max = String(Math.ceil(range.max_s));
+  input.step = "1";
+  if (!input.dataset.touched) input.value = String(Math.round(duration));
+  $("length-out").textContent = clock(Number(input.value));
+  input.title = `between ${clock(range.min_s)} and ${clock(range.max_s)}`;
+}
+
+$("length").addEventListener("input", () => {
+  $("length").dataset.touched = "1";
+  $("length-out").textContent = clock(Number($("length").value));
+});
+$("length").addEventListener("change", () => forceLinting(view));
+$("pace").addEventListener("change", () => forceLinting(view));
+$("seed").addEventListener("change", () => forceLinting(view));
+
+async function loadVoices() {
+  const res = await api("/api/voices");
+  if (!res.ok) return;
+  state.voices = res.data.voices;
+  fillVoices();
+}
+
+function fillVoices() {
+  const select = $("voice");
+  const keep = select.value;
+  const lang = (state.timeline && state.timeline.language) || "en";
+  select.length = 1;
+  for (const v of state.voices) {
+    if (v.engine === "tone") continue;
+    if (!(v.language.toLowerCase().startsWith(lang.toLowerCase()) || v.engine === "piper")) continue;
+    const opt = document.createElement("option");
+    opt.value = v.engine + "|" + v.name;
+    opt.textContent = `${v.engine} · ${v.name} — ${v.description}`;
+    select.appendChild(opt);
+  }
+  select.value = keep;
+}
+$("voice").addEventListener("focus", fillVoices);
+
+// -- files ----------------------------------------------------------------------------------
+
+function renderFiles(files, builtins) {
+  const list = $("files");
+  list.textContent = "";
+  for (const name of files) list.appendChild(fileButton(name, () => openFile(name), name === state.name));
+  if (builtins) {
+    const b = $("builtins");
+    b.textContent = "";
+    for (const id of builtins) b.appendChild(fileButton(id, () => openBuiltin(id), id === state.builtin));
+  }
+}
+
+function fileButton(label, onClick, open) {
+  const li = document.createElement("li");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = label;
+  button.dataset.name = label;
+  button.className = open ? "open" : "";
+  button.addEventListener("click", onClick);
+  li.appendChild(button);
+  return li;
+}
+
+async function refreshFiles() {
+  const res = await api("/api/files");
+  if (res.ok) renderFiles(res.data.files, res.data.builtins);
+}
+
+function confirmLeave() {
+  const dirty = !state.readonly && view.state.doc.toString() !== state.saved;
+  return !dirty || state.name; // drafts of files are kept in the browser anyway
+}
+
+async function openFile(name) {
+  if (!confirmLeave()) return;
+  const res = await api("/api/file?name=" + encodeURIComponent(name));
+  if (!res.ok) { status(res.data.error); return; }
+  Object.assign(state, { name, builtin: null, version: res.data.version, saved: res.data.text });
+  hideConflict();
+  $("file-name").textContent = name;
+  $("copy-builtin").hidden = true;
+  localStorage.setItem(KEY + "last", JSON.stringify({ name }));
+  const draft = JSON.parse(localStorage.getItem(KEY + "draft:" + name) || "null");
+  if (draft && draft.text !== res.data.text) {
+    state.version = draft.version;
+    load(draft.text, false);
+    notice("Restored your unsaved draft of " + name + ".", "Discard draft", () => {
+      localStorage.removeItem(KEY + "draft:" + name);
+      state.version = res.data.version;
+      load(res.data.text, false);
+      notice(null);
+    });
+  } else {
+    load(res.data.text, false);
+    notice(null);
+  }
+  renderFiles([...document.querySelectorAll("#files button")].map((b) => b.dataset.name));
+}
+
+async function openBuiltin(id) {
+  const res = await api("/api/file?builtin=" + encodeURIComponent(id));
+  if (!res.ok) { status(res.data.error); return; }
+  Object.assign(state, { name: null, builtin: id, version: null, saved: res.data.text });
+  hideConflict();
+  $("file-name").textContent = id + " (template)";
+  $("copy-builtin").hidden = false;
+  localStorage.setItem(KEY + "last", JSON.stringify({ builtin: id }));
+  load(res.data.text, true);
+  notice("A built-in template: copy it to your folder to change it.");
+  refreshFiles();
+}
+
+$("copy-builtin").addEventListener("click", async () => {
+  const res = await api("/api/new", { builtin: state.builtin });
+  if (!res.ok) { status(res.data.error); return; }
+  renderFiles(res.data.files);
+  await openFile(res.data.name);
+  status("copied to " + res.data.name);
+});
+
+$("new-routine").addEventListener("click", async () => {
+  const res = await api("/api/new", { name: "my-routine" });
+  if (!res.ok) { status(res.data.error); return; }
+  renderFiles(res.data.files);
+  await openFile(res.data.name);
+  status("made " + res.data.name);
+});
+
+function notice(text, action, onAction) {
+  const box = $("notice");
+  box.textContent = "";
+  box.hidden = !text;
+  if (!text) return;
+  box.appendChild(document.createTextNode(text + " "));
+  if (action) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = action;
+    b.addEventListener("click", onAction);
+    box.appendChild(b);
+  }
+}
+
+// -- saving -----------------------------------------------------------------------------------
+
+let theirs = null;
+
+async function save(force) {
+  if (!state.name || state.readonly) return;
+  const text = view.state.doc.toString();
+  const res = await api("/api/save", { name: state.name, text, version: state.version, force });
+  if (res.status === 409) {
+    theirs = res.data;
+    $("conflict").hidden = false;
+    status("not saved: the file changed on disk");
+    return;
+  }
+  if (!res.ok) { status(res.data.error || "save failed"); return; }
+  state.version = res.data.version;
+  state.saved = text;
+  localStorage.removeItem(KEY + "draft:" + state.name);
+  hideConflict();
+  onEdit(true);
+  status("saved " + state.name);
+}
+
+function hideConflict() {
+  $("conflict").hidden = true;
+  $("theirs-pane").hidden = true;
+}
+
+$("save").addEventListener("click", () => save(false));
+$("keep-mine").addEventListener("click", () => save(true));
+$("reload-theirs").addEventListener("click", () => {
+  if (!theirs) return;
+  state.version = theirs.version;
+  state.saved = theirs.theirs;
+  localStorage.removeItem(KEY + "draft:" + state.name);
+  load(theirs.theirs, false);
+  hideConflict();
+  status("reloaded from disk");
+});
+$("show-both").addEventListener("click", () => {
+  if (!theirs) return;
+  $("theirs").textContent = theirs.theirs;
+  $("theirs-pane").hidden = false;
+});
+$("close-theirs").addEventListener("click", () => { $("theirs-pane").hidden = true; });
+
+// -- problems ---------------------------------------------------------------------------------
+
+function showProblems(problems) {
+  const list = $("problems");
+  list.textContent = "";
+  for (const p of problems) {
+    const li = document.createElement("li");
+    li.className = p.severity;
+    li.dataset.line = String(p.line);
+    const sev = document.createElement("span");
+    sev.className = "sev";
+    sev.textContent = p.severity === "error" ? "✖ " : "⚠ ";
+    const where = document.createElement("span");
+    where.className = "where";
+    where.textContent = p.line ? `${p.line}:${p.col}` : "";
+    li.append(sev, where, document.createTextNode(p.message));
+    if (p.hint) {
+      const hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = "hint: " + p.hint;
+      li.appendChild(hint);
+    }
+    li.addEventListener("click", () => p.line && goToLine(p.line));
+    list.appendChild(li);
+  }
+  $("play-here").disabled = problems.some((p) => p.severity === "error" && !state.timeline);
+}
+
+// -- add step ---------------------------------------------------------------------------------
+
+$("add-step").addEventListener("change", (ev) => {
+  const kind = ev.target.value;
+  ev.target.value = "";
+  if (!kind || state.readonly) return;
+  const ins = stepInsertion(view.state.doc, view.state.selection.main.head, kind);
+  view.dispatch({ changes: { from: ins.from, insert: ins.insert }, selection: { anchor: ins.cursor },
+    scrollIntoView: true });
+  view.focus();
+});
+
+// -- jobs: play, build, share -----------------------------------------------------------------
+
+function follow(job, onProgress) {
+  return new Promise((resolve) => {
+    const events = new EventSource(`/api/jobs/${job.id}/events`);
+    events.onmessage = (m) => {
+      const snap = JSON.parse(m.data);
+      onProgress(snap);
+      if (snap.state === "done" || snap.state === "failed") { events.close(); resolve(snap); }
+    };
+    events.onerror = () => { events.close(); resolve({ state: "failed", error: "connection lost" }); };
+  });
+}
+
+function request() {
+  return { ...source(), text: view.state.doc.toString(), ...controls() };
+}
+
+$("play-here").addEventListener("click", async () => {
+  const line = stepLineAt(cursorLine());
+  const clicked = performance.now();
+  status("preparing audio…");
+  const res = await api("/api/play", request());
+  if (!res.ok) { status(res.data.error); return; }
+  const snap = res.data.state === "done" ? res.data :
+    await follow(res.data, (s) => status(`preparing audio… ${s.stage} ${s.done}/${s.total}`));
+  if (snap.state !== "done") { status(snap.error || "failed"); return; }
+  const timeline = snap.result.timeline;
+  const blocks = stepBlocks(timeline, state.steps);
+  const from = blocks.find((b) => line && b.line === line);
+  const audio = $("audio");
+  state.playing = { timeline, blocks };
+  drawChart(timeline);
+  audio.src = snap.result.audio;
+  audio.currentTime = from ? from.start_s : 0;
+  await audio.play().catch((e) => status("cannot play: " + e.message));
+  audio.addEventListener("playing", () => {
+    document.body.dataset.soundAfterMs = String(Math.round(performance.now() - clicked));
+  }, { once: true });
+  $("stop").disabled = false;
+  status(from ? `playing from line ${line}` : "playing from the start");
+  requestAnimationFrame(tick);
+});
+
+function tick() {
+  const audio = $("audio");
+  if (!state.playing) return;
+  const t = audio.currentTime;
+  chart.showPlayhead(t);
+  const block = state.playing.blocks.find((b) => t >= b.start_s && t < b.end_s);
+  const line = block ? block.line : 0;
+  if (line !== state.playingLine) {
+    state.playingLine = line;
+    markLines(view, line ? [line] : [], "cm-playing");
+    chart.highlightLine(line, "playing");
+  }
+  const said = state.playing.timeline.events.filter((e) => e.kind === "speech" && e.start_s <= t).pop();
+  $("now").textContent = said ? said.text : "";
+  if (!audio.paused && !audio.ended) requestAnimationFrame(tick);
+}
+
+$("stop").addEventListener("click", () => {
+  const audio = $("audio");
+  audio.pause();
+  state.playing = null;
+  state.playingLine = 0;
+  markLines(view, [], "cm-playing");
+  chart.showPlayhead(null);
+  $("stop").disabled = true;
+  if (state.timeline) drawChart(state.timeline);
+});
+
+$("build").addEventListener("click", async () => {
+  const bar = $("progress");
+  const out = $("build-result");
+  out.textContent = "";
+  const res = await api("/api/build", request());
+  if (!res.ok) { out.textContent = res.data.error; return; }
+  bar.hidden = false;
+  const snap = await follow(res.data, (s) => { bar.max = s.total || 1; bar.value = s.done; });
+  bar.hidden = true;
+  if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
+  out.className = "";
+  out.appendChild(downloadLink(snap.result.file, `Download ${snap.result.file} (${clock(snap.result.duration_s)})`));
+});
+
+function downloadLink(file, label) {
+  const a = document.createElement("a");
+  a.href = "/files/" + file.split("/").map(encodeURIComponent).join("/");
+  a.download = file.split("/").pop();
+  a.textContent = label;
+  a.id = "download-" + (file.endsWith(".zip") ? "zip" : "audio");
+  return a;
+}
+
+$("share-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const out = $("share-result");
+  out.textContent = "making the share zip…";
+  const res = await api("/api/share", {
+    ...request(), client: $("client").value, note: $("note").value, base_url: $("base-url").value,
+  });
+  if (!res.ok) { out.textContent = res.data.error; return; }
+  const snap = await follow(res.data, (s) => { out.textContent = `making the share zip… ${s.stage} ${s.done}/${s.total}`; });
+  out.textContent = "";
+  if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
+  out.className = "";
+  const img = document.createElement("img");
+  img.src = snap.result.qr;
+  img.alt = "QR code of the download";
+  img.id = "share-qr";
+  out.append(img, downloadLink(snap.result.file, "Download " + snap.result.file.split("/").pop()));
+});
+
+// -- start --------------------------------------------------------------------------------------
+
+renderFiles(DATA.files, DATA.builtins);
+loadVoices();
+const last = JSON.parse(localStorage.getItem(KEY + "last") || "null");
+if (last && last.name && DATA.files.includes(last.name)) openFile(last.name);
+else if (last && last.builtin) openBuiltin(last.builtin);
+else if (DATA.files.length) openFile(DATA.files[0]);
+window.studio = { view, state, chart, goToLine };

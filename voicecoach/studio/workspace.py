@@ -1,0 +1,225 @@
+"""The studio's folder: routine files in it, reading, saving without losing text, checking.
+
+Saving compares the file on disk with the version the editor opened (a SHA-256 of its
+bytes); when they differ the save is refused with both texts, never a silent overwrite.
+Checking a draft runs exactly what ``voicecoach validate --strict`` runs (load the routine,
+compile it) and reports every problem at its line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import RoutineError, RoutineErrors, UserError
+from ..fsutil import write_text_atomic
+from ..model import Diagnostic, Timeline
+from ..pipeline import BuildSettings, load
+from ..routine import builtin_ids, resolve
+from .security import confine
+
+ROUTINE_SUFFIXES = (".yaml", ".yml")
+#: Folders never listed: built sessions and tool folders.
+_SKIP_DIRS = {"output", "node_modules", "__pycache__"}
+_LOCATION_RE = re.compile(r"^(?P<path>.*?):(?P<line>\d+):(?P<col>\d+)$")
+
+
+class SaveConflict(UserError):
+    """The file changed on disk since the editor opened it."""
+
+    def __init__(self, theirs: str, version: str) -> None:
+        super().__init__(
+            "the file changed on disk since you opened it",
+            "reload theirs, keep mine (overwrite), or show both",
+        )
+        self.theirs = theirs
+        self.version = version
+
+
+def version_of(data: bytes) -> str:
+    """What a file's content is, for conflict checks: its SHA-256."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Routine files inside one folder; every path is confined to it."""
+
+    folder: Path
+
+    def routines(self) -> list[str]:
+        """Routine files (relative, with ``/``), two levels deep, hidden folders skipped."""
+        root = self.folder.resolve()
+        found = []
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if len(rel.parts) > 2 or path.suffix not in ROUTINE_SUFFIXES or not path.is_file():
+                continue
+            if any(p.startswith(".") or p in _SKIP_DIRS for p in rel.parts):
+                continue
+            try:
+                confine(root, rel.as_posix())
+            except UserError:
+                continue  # a symlink leaving the folder is not offered
+            found.append(rel.as_posix())
+        return found
+
+    def path(self, name: str) -> Path:
+        return confine(self.folder, name)
+
+    def read(self, name: str) -> tuple[str, str]:
+        """The file's text and version."""
+        path = self.path(name)
+        if not path.is_file():
+            raise UserError(f"{name} does not exist in the studio's folder")
+        data = path.read_bytes()
+        return data.decode("utf-8", errors="replace"), version_of(data)
+
+    def save(self, name: str, text: str, base_version: str | None, force: bool = False) -> str:
+        """Writes ``text`` atomically; refuses when the disk differs from ``base_version``."""
+        path = self.path(name)
+        if path.suffix not in ROUTINE_SUFFIXES:
+            raise UserError(f"{name} is not a routine file", "routine files end in .yaml")
+        if path.exists() and not force:
+            data = path.read_bytes()
+            if version_of(data) != base_version:
+                raise SaveConflict(data.decode("utf-8", errors="replace"), version_of(data))
+        elif not path.exists() and base_version is not None and not force:
+            raise SaveConflict("", "")
+        write_text_atomic(path, text)
+        return version_of(text.encode("utf-8"))
+
+    def create(self, stem: str, text: str) -> str:
+        """A new routine file named after ``stem`` (numbered if taken); returns its name."""
+        base = _slug(stem) or "my-routine"
+        for n in range(1, 1000):
+            name = f"{base}.yaml" if n == 1 else f"{base}-{n}.yaml"
+            if not self.path(name).exists():
+                self.save(name, text.replace(f"id: {stem}\n", f"id: {name[:-5]}\n"), None)
+                return name
+        raise UserError(f"too many routines named {base}", "choose another name")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60]
+
+
+def starter_text(stem: str = "my-routine") -> str:
+    """The same starter as ``voicecoach new``."""
+    text = (resources.files("voicecoach") / "starter.yaml").read_text(encoding="utf-8")
+    return text.replace("my-routine", _slug(stem) or "my-routine")
+
+
+def builtins() -> list[str]:
+    return builtin_ids()
+
+
+def builtin_text(rid: str) -> str:
+    if rid not in builtin_ids():
+        raise UserError(f"no built-in routine {rid!r}")
+    return resolve(rid).read_text(encoding="utf-8")
+
+
+# -- checking ---------------------------------------------------------------------------------
+
+
+def problem(line: int, col: int, severity: str, message: str, hint: str | None) -> dict[str, Any]:
+    return {"line": line, "col": col, "severity": severity, "message": message, "hint": hint}
+
+
+def _from_error(error: UserError) -> dict[str, Any]:
+    if isinstance(error, RoutineError):
+        return problem(error.line, error.column, "error", error.message, error.hint)
+    return problem(0, 0, "error", error.message, error.hint)
+
+
+def _from_diagnostic(d: Diagnostic) -> dict[str, Any]:
+    found = _LOCATION_RE.match(d.location)
+    line, col = (int(found["line"]), int(found["col"])) if found else (0, 0)
+    return problem(line, col, "error", d.message, None)
+
+
+def diagnostics(settings: BuildSettings) -> tuple[list[dict[str, Any]], Timeline | None]:
+    """Every problem ``validate --strict`` reports for the routine, located; and its timeline.
+
+    The same steps as ``validate``: load (here: the draft text), compile with the
+    defaults; timing and hands-free warnings are errors, as with ``--strict``.
+    """
+    from ..compiler import compile_routine
+
+    try:
+        routine = load(settings)
+        timeline = compile_routine(routine)
+    except RoutineErrors as exc:
+        return [_from_error(e) for e in exc.errors], None
+    except UserError as exc:
+        return [_from_error(exc)], None
+    return [_from_diagnostic(d) for d in timeline.diagnostics], timeline
+
+
+def check(settings: BuildSettings) -> dict[str, Any]:
+    """What the page shows for a draft: problems, the timeline with the controls, the range.
+
+    The chart's timeline follows the controls (length, pace, seed); problems are those of
+    ``validate --strict``. A length out of reach is reported and the chart falls back to
+    the routine's natural length.
+    """
+    from ..compiler import compile_routine
+
+    problems, plain = diagnostics(settings)
+    if plain is None:
+        return {"problems": problems, "timeline": None, "range": None}
+    routine = load(settings)
+    lo, hi = length_range(settings)
+    timeline = plain
+    try:
+        timeline = compile_routine(
+            routine, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
+        )
+    except UserError as exc:
+        problems.append(_from_error(exc) | {"severity": "warning"})
+    return {
+        "problems": problems,
+        "timeline": timeline_json(routine, timeline),
+        "range": {"min_s": lo, "max_s": hi},
+    }
+
+
+def length_range(settings: BuildSettings) -> tuple[float, float]:
+    """Shortest and longest the routine can last: the bounds ``--length`` fits within."""
+    try:
+        from ..compiler import length_range as fit_range
+    except ImportError:  # TEMP until the compiler has it
+        from ..compiler import compile_routine
+
+        d = compile_routine(load(settings)).duration_s
+        return d * 0.7, d * 1.3
+    return fit_range(load(settings), pace=settings.pace, seed=settings.seed)
+
+
+def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
+    """The timeline JSON plus the performed steps (kind, line, section, side) for the chart.
+
+    Steps that make no sound (pauses) have no events; the chart still draws them.
+    """
+    out = timeline.to_json()
+    out["steps"] = [
+        {
+            "line": step.location.line,
+            "kind": type(step).__name__.lower(),
+            "section": section.title,
+            "side": side or "",
+        }
+        for section in routine.sections
+        for side in section.sides or (None,)
+        for step in section.steps
+    ]
+    return out
+
+
+def with_text(settings: BuildSettings, text: str | None) -> BuildSettings:
+    return replace(settings, text=text)
