@@ -5,7 +5,7 @@ import {
   EditorState, StateEffect, StateField, EditorView, keymap, lineNumbers, highlightActiveLine,
   highlightActiveLineGutter, drawSelection, Decoration, defaultKeymap, history, historyKeymap,
   indentWithTab, syntaxHighlighting, defaultHighlightStyle, indentOnInput, bracketMatching,
-  indentUnit, yaml, autocompletion, completionKeymap, linter, lintGutter, forceLinting, search,
+  indentUnit, yaml, autocompletion, completionKeymap, linter, lintGutter, setDiagnostics, search,
   searchKeymap, highlightSelectionMatches,
 } from "./vendor/codemirror.js";
 import { Chart, clock, stepBlocks } from "./chart.js";
@@ -209,9 +209,14 @@ $("length").addEventListener("input", () => {
   $("length").dataset.touched = "1";
   $("length-out").textContent = clock(Number($("length").value));
 });
-$("length").addEventListener("change", () => forceLinting(view));
-$("pace").addEventListener("change", () => forceLinting(view));
-$("seed").addEventListener("change", () => forceLinting(view));
+/** Checks again now (a control changed; the text did not, so the linter would not run). */
+async function recheck() {
+  const found = await runCheck(view);
+  view.dispatch(setDiagnostics(view.state, found));
+}
+$("length").addEventListener("change", recheck);
+$("pace").addEventListener("change", recheck);
+$("seed").addEventListener("change", recheck);
 
 async function loadVoices() {
   const res = await api("/api/voices");
@@ -226,8 +231,8 @@ function fillVoices() {
   const lang = (state.timeline && state.timeline.language) || "en";
   select.length = 1;
   for (const v of state.voices) {
-    if (v.engine === "tone") continue;
-    if (!(v.language.toLowerCase().startsWith(lang.toLowerCase()) || v.engine === "piper")) continue;
+    const language = v.language.toLowerCase();
+    if (!(language.startsWith(lang.toLowerCase()) || language === "any" || v.engine === "piper")) continue;
     const opt = document.createElement("option");
     opt.value = v.engine + "|" + v.name;
     opt.textContent = `${v.engine} · ${v.name} — ${v.description}`;
@@ -463,10 +468,10 @@ $("play-here").addEventListener("click", async () => {
   drawChart(timeline);
   audio.src = snap.result.audio;
   audio.currentTime = from ? from.start_s : 0;
-  await audio.play().catch((e) => status("cannot play: " + e.message));
   audio.addEventListener("playing", () => {
     document.body.dataset.soundAfterMs = String(Math.round(performance.now() - clicked));
   }, { once: true });
+  await audio.play().catch((e) => status("cannot play: " + e.message));
   $("stop").disabled = false;
   status(from ? `playing from line ${line}` : "playing from the start");
   requestAnimationFrame(tick);
