@@ -75,7 +75,8 @@ class Event:
 
     ``cue`` says why it is there (one of ``CueName``), ``step`` numbers the routine step
     it belongs to (0-based, session-wide, in the order of ``compiler.performed_units``) so
-    players can jump between steps.
+    players can jump between steps; ``line`` is that step's 1-based line in the routine file,
+    so an editor can show where an event comes from.
     """
 
     start_sample: int
@@ -87,6 +88,7 @@ class Event:
     side: str | None = None
     cue: CueName | None = None
     step: int | None = None
+    line: int | None = None
 
     @property
     def start_s(self) -> float:
@@ -102,7 +104,7 @@ class Event:
             "end_s": self.end_s,
             "kind": self.kind,
         }
-        for key in ("text", "sound", "section", "side", "cue", "step"):
+        for key in ("text", "sound", "section", "side", "cue", "step", "line"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

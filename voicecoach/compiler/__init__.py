@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..timing import BUILTIN_SOUND_S
 from .measure import Estimate, Measure, Measured
-from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine
+from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine, length_range
 from .units import Unit, performed_steps, performed_units
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Measured",
     "Unit",
     "compile_routine",
+    "length_range",
     "performed_steps",
     "performed_units",
 ]

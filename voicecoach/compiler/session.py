@@ -109,6 +109,46 @@ class _Pass:
         return self.timeline.duration_s
 
 
+def length_range(
+    routine: Routine,
+    measure: Measure | None = None,
+    *,
+    seed: int | None = None,
+    pace: str = "normal",
+    client: str | None = None,
+) -> tuple[float, float]:
+    """The shortest and longest session ``length_s`` can ask for: what ``--length`` accepts.
+
+    Every range at its low end, then at its high end, with the pace's gaps, less the
+    estimates' possible error (``Measure.uncertain_s``); the out-of-reach error names the
+    same two numbers, and a target up to ``LENGTH_TOLERANCE_S`` outside is still reached.
+    """
+    measure = measure or Estimate(routine.voice.rate)
+    seed = routine.seed if seed is None else seed
+    if pace not in PACES:
+        raise UserError(f"unknown pace {pace!r}", f"use --pace {'|'.join(PACES)}")
+    client = clean_client_name(client) if client else None
+    return _reach(measure, *_extremes(routine, measure, seed, PACES[pace][1], client))
+
+
+def _extremes(
+    routine: Routine, measure: Measure, seed: int, gap_scale: float, client: str | None
+) -> tuple[_Pass, _Pass]:
+    """Passes with every range at its low end and at its high end."""
+
+    def run(t: float) -> _Pass:
+        return _Compiler(routine, measure, seed, t, t, gap_scale, client).run()
+
+    return run(0.0), run(1.0)
+
+
+def _reach(measure: Measure, shortest: _Pass, longest: _Pass) -> tuple[float, float]:
+    return (
+        shortest.duration_s + measure.uncertain_s(shortest.timeline),
+        longest.duration_s - measure.uncertain_s(longest.timeline),
+    )
+
+
 def _fit_length(
     routine: Routine,
     measure: Measure,
@@ -123,16 +163,15 @@ def _fit_length(
     def run(t_count: float, t_time: float) -> _Pass:
         return _Compiler(routine, measure, seed, t_count, t_time, gap_scale, client).run()
 
-    shortest, longest = run(0.0, 0.0), run(1.0, 1.0)
-    low_s = shortest.duration_s + measure.uncertain_s(shortest.timeline) - LENGTH_TOLERANCE_S
-    high_s = longest.duration_s - measure.uncertain_s(longest.timeline) + LENGTH_TOLERANCE_S
+    shortest, longest = _extremes(routine, measure, seed, gap_scale, client)
+    low_s, high_s = _reach(measure, shortest, longest)
     if out_of_reach == "nearest":
         target_s = min(max(target_s, shortest.duration_s), longest.duration_s)
-    elif not low_s <= target_s <= high_s:
+    elif not low_s - LENGTH_TOLERANCE_S <= target_s <= high_s + LENGTH_TOLERANCE_S:
         raise RoutineError(
             routine.location,
             f"a length of {clock(target_s)} is out of reach: this routine lasts between "
-            f"{clock(low_s + LENGTH_TOLERANCE_S)} and {clock(high_s - LENGTH_TOLERANCE_S)}",
+            f"{clock(low_s)} and {clock(high_s)}",
             "pick a --length in that range, or change the ranges in the routine",
         )
 
@@ -197,6 +236,8 @@ class _Compiler:
         self.spans: dict[int, tuple[int, int]] = {}
         #: The performed unit being run (``Event.step``); None between steps.
         self.step: int | None = None
+        #: Its step's line in the routine file (``Event.line``).
+        self.step_line: int | None = None
         self.section: str | None = None
         self.side: str | None = None
 
@@ -207,7 +248,7 @@ class _Compiler:
         end = at + self.measure.speech(text)
         self.events.append(
             Event(at, end, "speech", text=text, section=self.section, side=self.side, cue=cue,
-                  step=self.step)
+                  step=self.step, line=self.step_line)
         )  # fmt: skip
         return end
 
@@ -215,7 +256,7 @@ class _Compiler:
         end = at + self.measure.sound(name)
         self.events.append(
             Event(at, end, kind, sound=name, section=self.section, side=self.side, cue=cue,
-                  step=self.step)
+                  step=self.step, line=self.step_line)
         )  # fmt: skip
         return end
 
@@ -297,7 +338,7 @@ class _Compiler:
                 at = event.end_sample + k * spacing
                 out.append(
                     Event(at, at + tick, "tick", sound="tick", section=event.section,
-                          side=event.side, cue="pace", step=event.step)
+                          side=event.side, cue="pace", step=event.step, line=event.line)
                 )  # fmt: skip
         return sorted(out, key=lambda e: (e.start_sample, e.kind != "speech"))
 
@@ -319,7 +360,7 @@ class _Compiler:
                 key = "side_first" if unit.side_index == 0 else "side_switch"
                 salt = f"{section.title}:{unit.side_index}"
                 self.line(p.say(key, salt=salt, side=side), "side")
-        self.step = index
+        self.step, self.step_line = index, unit.step.location.line or None
         if unit.setup is not None and index not in self.announced:
             self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
         next_line = None
@@ -327,7 +368,7 @@ class _Compiler:
             next_line = p.say("next", f"{index + 1}", what=self.pick_for(following))
         if self.run_step(unit.step, sides, next_line):
             self.announced.add(index + 1)
-        self.step = None
+        self.step = self.step_line = None
         last_side = unit.side_index == len(sides) - 1
         if sides and last_side and unit.step is section.steps[-1]:
             self.line(p.say("section_done", section.title, title=section.title), "section_done")

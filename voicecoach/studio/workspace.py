@@ -191,13 +191,8 @@ def check(settings: BuildSettings) -> dict[str, Any]:
 
 def length_range(settings: BuildSettings) -> tuple[float, float]:
     """Shortest and longest the routine can last: the bounds ``--length`` fits within."""
-    try:
-        from ..compiler import length_range as fit_range
-    except ImportError:  # TEMP until the compiler has it
-        from ..compiler import compile_routine
+    from ..compiler import length_range as fit_range
 
-        d = compile_routine(load(settings)).duration_s
-        return d * 0.7, d * 1.3
     return fit_range(load(settings), pace=settings.pace, seed=settings.seed)
 
 
