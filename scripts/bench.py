@@ -243,6 +243,112 @@ def table(
     return "\n".join(lines)
 
 
+# -- studio: time to sound ---------------------------------------------------------------------
+
+STUDIO_MARK = "<!-- studio time-to-sound -->"
+
+
+def bench_studio(work: Path, repeat: int = 3) -> list[tuple[str, float]]:
+    """Seconds from a click on "play from here" to the audio playing, in real Chromium.
+
+    A fresh ``voicecoach studio`` per round (cold = empty clip cache), the quick routine
+    copied into its folder, the default voice; the page itself records the time from the
+    click to the audio element's ``playing`` event. Medians of ``repeat`` rounds.
+    """
+    import re as _re
+
+    from playwright.sync_api import sync_playwright
+
+    cases: dict[str, list[float]] = {"cold": [], "warm": [], "prepared": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        for n in range(repeat):
+            folder = work / f"studio-{n}"
+            folder.mkdir()
+            env = {**os.environ, "VOICECOACH_CACHE": str(work / f"studio-cache-{n}")}
+            server = subprocess.Popen(
+                [PY, "-m", "voicecoach", "studio", str(folder), "--no-browser"],
+                stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+            )  # fmt: skip
+            try:
+                assert server.stdout is not None
+                url = ""
+                while not url:
+                    found = _re.search(r"(http://\S+token=\S+)", server.stdout.readline())
+                    url = found.group(1) if found else ""
+                page = browser.new_page()
+                page.goto(url)
+                page.locator("#builtins button", has_text="hamstring-quick").first.click()
+                page.click("#copy-builtin")
+                page.wait_for_function(
+                    "() => window.studio.state.name && window.studio.state.timeline"
+                )
+
+                cases["cold"].append(_play_from_here(page))
+                # An edit that says nothing new: every clip comes from the cache.
+                _edit(page, "# edited\n")
+                cases["warm"].append(_play_from_here(page))
+                # Another edit, then a pause: the page prepared it while idle.
+                _edit(page, "# again\n")
+                page.wait_for_timeout(8000)
+                cases["prepared"].append(_play_from_here(page))
+                page.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        browser.close()
+    return [(name, statistics.median(values)) for name, values in cases.items()]
+
+
+def _play_from_here(page) -> float:  # type: ignore[no-untyped-def]
+    """Clicks the first repeat step and "play from here"; the page's click-to-sound time."""
+    page.evaluate("() => { delete document.body.dataset.soundAfterMs; }")
+    page.locator("#chart rect.block.repeat").first.click()
+    page.click("#play-here")
+    page.wait_for_function("() => document.body.dataset.soundAfterMs", timeout=120_000)
+    ms = float(page.evaluate("() => document.body.dataset.soundAfterMs"))
+    page.click("#stop")
+    return ms / 1000
+
+
+def _edit(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate("t => window.studio.view.dispatch({changes: {from: 0, insert: t}})", text)
+    page.wait_for_timeout(100)
+
+
+def write_studio_section(rows: list[tuple[str, float]]) -> str:
+    """Puts the studio table into docs/benchmarks.md (its own section, kept on rewrite)."""
+    labels = {
+        "cold": "cold: empty clip cache, first play",
+        "warm": "warm: clip cache filled, draft just edited",
+        "prepared": "prepared: draft idle for a moment before the click",
+    }
+    targets = {"cold": 6.0, "warm": 2.0, "prepared": 2.0}
+    lines = [
+        STUDIO_MARK,
+        "## Studio: time to sound",
+        "",
+        f"Made by `python scripts/bench.py --studio` on {time.strftime('%Y-%m-%d')}: "
+        '`voicecoach studio`, the quick routine (5 min), default voice, "play from here" on '
+        "its first repeat step in Chromium; seconds from the click to the audio element's "
+        "`playing` event, median of 3 fresh studios.",
+        "",
+        "| case | time to sound | target |",
+        "| --- | --- | --- |",
+        *[f"| {labels[k]} | {v:.2f} s | {targets[k]:g} s |" for k, v in rows],
+        "",
+    ]
+    section = "\n".join(lines)
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    text = text.split(STUDIO_MARK)[0].rstrip("\n") + "\n\n" + section
+    doc.write_text(text, encoding="utf-8")
+    return section
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--smoke", action="store_true", help="a tiny session only (for tests)")
@@ -250,7 +356,13 @@ def main() -> int:
     ap.add_argument("--peer-max", type=float, default=40, help="skip the peer above (minutes)")
     ap.add_argument("--batch-rows", type=int, default=100)
     ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    ap.add_argument("--studio", action="store_true", help="only the studio's time to sound")
     args = ap.parse_args()
+    if args.studio:
+        with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
+            rows = bench_studio(Path(tmp))
+        print(write_studio_section(rows) if not args.no_write else rows)
+        return 0
     sizes = [1.0] if args.smoke else [float(s) for s in args.sizes.split(",")]
     # Bytecode as a normal install has it (an editable install has none until imported).
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "voicecoach")], check=True)

@@ -82,9 +82,11 @@ def page(browser, studio):
     page.seen = {"errors": [], "dialogs": []}
     page.on(
         "console",
-        lambda m: m.type == "error"
-        and "409 (Conflict)" not in m.text  # a refused save, shown as a choice
-        and page.seen["errors"].append(m.text),
+        lambda m: (
+            m.type == "error"
+            and "409 (Conflict)" not in m.text  # a refused save, shown as a choice
+            and page.seen["errors"].append(m.text)
+        ),
     )
     page.on("pageerror", lambda e: page.seen["errors"].append(str(e)))
     page.on("dialog", lambda d: (page.seen["dialogs"].append(d.message), d.dismiss()))
@@ -233,6 +235,27 @@ def test_add_step_menu_inserts_a_commented_template_and_the_chart_grows(page, st
     )
     assert float(page.get_attribute("#total", "data-seconds")) > total + 30
     assert page.locator("#problems li.error").count() == 0
+
+
+def test_keys_and_step_kinds_are_completed_from_the_schema(page, studio) -> None:
+    copy_quick(page, studio)
+    select_rest_of_line(page, 38)  # `halfway: false` inside the Finish hold
+    page.keyboard.type("cou")
+    popup = page.locator(".cm-tooltip-autocomplete")
+    popup.wait_for()
+    options = popup.locator("li").all_inner_texts()
+    assert any(o.startswith("countdown") for o in options)
+    assert not any(re.match(r"count\b(?!down)", o) for o in options), "a repeat's key, not a hold's"
+    page.keyboard.press("Enter")
+    assert editor_text(page).splitlines()[37].strip() == "countdown:"
+    # A new list item under `steps:` offers the step kinds.
+    page.keyboard.press("Escape")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.type("      - rep")
+    popup.wait_for()
+    assert "repeat" in popup.inner_text() and "step" in popup.inner_text()
 
 
 def test_length_slider_changes_the_total_within_the_routines_range(page, studio) -> None:
@@ -479,3 +502,33 @@ def test_desktop_screenshot_for_a_person_to_look_at(page, studio) -> None:
     out = ROOT / "output" / "studio.png"
     page.screenshot(path=str(out))
     assert out.stat().st_size > 30_000
+
+
+# -- starting ---------------------------------------------------------------------------------
+
+
+def test_listens_on_127_0_0_1_by_default_and_warns_with_a_qr_code_otherwise(tmp_path) -> None:
+    from voicecoach.studio import StudioSettings, announce, bind
+
+    settings = StudioSettings(folder=tmp_path)
+    started = bind(settings)
+    try:
+        assert started.sock.getsockname()[0] == "127.0.0.1"
+        assert f"127.0.0.1:{started.port}" in started.hosts
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{started.port}/\?token=[\w-]{{32}}", started.url)
+        lines: list[str] = []
+        announce(settings, started, lines.append)
+        assert lines[0] == f"voicecoach studio: {started.url}"
+        assert not any("warning" in line for line in lines)
+    finally:
+        started.sock.close()
+    other = bind(StudioSettings(folder=tmp_path, host="0.0.0.0"))
+    try:
+        assert other.token != started.token
+        lines = []
+        announce(StudioSettings(folder=tmp_path, host="0.0.0.0"), other, lines.append)
+        assert lines[0].startswith("warning: listening on 0.0.0.0")
+        assert "▀" in lines[1] or "█" in lines[1], "a QR code of the URL"
+        assert lines[2] == f"voicecoach studio: {other.url}" and "token=" in other.url
+    finally:
+        other.sock.close()

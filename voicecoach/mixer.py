@@ -16,6 +16,7 @@ import io
 import math
 import os
 import tempfile
+import threading
 import wave
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -184,12 +185,22 @@ def _prepare(
 
     def level(e: Event) -> tuple[np.ndarray, np.ndarray | None]:
         if e.kind == "speech":
-            x = _level_speech(clips[e.text or ""], target)
+            source, relative = clips[e.text or ""], 0.0
         else:
             lift = _SPEAKER_LIFT_LU if target.compress else 0.0
             relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
-            x = _level(sounds[e.sound or ""], target.lufs + relative, edges=True)
-        return x, (k_weight(x) if weigh else None)
+            source = sounds[e.sound or ""]
+        key = _levelled.key(source, e.kind == "speech", relative, target, weigh)
+        found = _levelled.get(key)
+        if found is not None:
+            return found
+        if e.kind == "speech":
+            x = _level_speech(source, target)
+        else:
+            x = _level(source, target.lufs + relative, edges=True)
+        made = x, (k_weight(x) if weigh else None)
+        _levelled.put(key, made)
+        return made
 
     out = _Library()
     workers = os.cpu_count() or 1
@@ -199,6 +210,62 @@ def _prepare(
         ):
             out.add(key, x, weighted)
     return out
+
+
+class _LevelledClips:
+    """Recently levelled clips by content and target, for a process that mixes again and again.
+
+    Off unless ``keep_levelled`` turns it on (the studio does): a one-off build keeps its
+    memory flat. Levelling is a pure function of the clip and the target, so a remembered
+    clip gives the same samples.
+    """
+
+    def __init__(self) -> None:
+        self.max_bytes = 0
+        self._items: collections.OrderedDict[bytes, tuple[np.ndarray, np.ndarray | None]] = (
+            collections.OrderedDict()
+        )
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def key(
+        self, x: np.ndarray, speech: bool, relative: float, target: LoudnessTarget, weigh: bool
+    ) -> bytes:
+        if not self.max_bytes:
+            return b""
+        h = hashlib.sha256(repr((speech, relative, target, weigh, x.dtype.str)).encode())
+        h.update(np.ascontiguousarray(x).view(np.uint8))
+        return h.digest()
+
+    def get(self, key: bytes) -> tuple[np.ndarray, np.ndarray | None] | None:
+        if not key:
+            return None
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, value: tuple[np.ndarray, np.ndarray | None]) -> None:
+        if not key:
+            return
+        size = sum(a.nbytes for a in value if a is not None)
+        with self._lock:
+            if key in self._items or size > self.max_bytes:
+                return
+            self._items[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= sum(a.nbytes for a in old if a is not None)
+
+
+_levelled = _LevelledClips()
+
+
+def keep_levelled(max_bytes: int) -> None:
+    """Remembers up to ``max_bytes`` of levelled clips across mixes (0 turns it off)."""
+    _levelled.max_bytes = max_bytes
 
 
 def _bounded_map(

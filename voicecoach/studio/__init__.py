@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +89,25 @@ def is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def announce(settings: StudioSettings, started: Started, echo: Callable[[str], None]) -> None:
+    """Prints the URL; off the loopback address first a warning and a QR code of the URL."""
+    if not is_loopback(settings.host):
+        import io
+
+        import segno
+
+        echo(
+            f"warning: listening on {settings.host}, not only this computer: anyone on the "
+            "network who gets this URL (with its token) can read and change the routines in "
+            f"{settings.folder.resolve()}"
+        )
+        buf = io.StringIO()
+        segno.make(started.url, error="m").terminal(out=buf, compact=True)
+        echo(buf.getvalue().rstrip("\n"))
+    echo(f"voicecoach studio: {started.url}")
+    echo(f"folder: {settings.folder.resolve()}   (Ctrl-C to stop)")
+
+
 def serve(settings: StudioSettings, echo: Callable[[str], None] = print) -> None:
     """Runs the studio until Ctrl-C; prints the URL (and a warning and QR code off-loopback)."""
     import uvicorn
@@ -106,17 +124,7 @@ def serve(settings: StudioSettings, echo: Callable[[str], None] = print) -> None
             cache_dir=settings.cache_dir,
         )
     )
-    if not is_loopback(settings.host):
-        import segno
-
-        echo(
-            f"warning: listening on {settings.host}: anyone on this network who gets the URL "
-            "(with its token) can read and write routines in the folder"
-        )
-        qr = segno.make(started.url, error="m")
-        qr.terminal(out=sys.stdout, compact=True)
-    echo(f"voicecoach studio: {started.url}")
-    echo(f"folder: {settings.folder.resolve()}   (Ctrl-C to stop)")
+    announce(settings, started, echo)
     if settings.open_browser:
         webbrowser.open(started.url)
     config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)

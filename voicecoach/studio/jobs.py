@@ -13,13 +13,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import VoicecoachError
 from ..pipeline import BuildResult, BuildSettings, Progress, ShareSettings, build, share
+
+#: Previews kept on disk (each a WAV of the whole session).
+_KEEP_PREVIEWS = 6
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Jobs:
         self.preview_dir = Path(tempfile.mkdtemp(prefix="voicecoach-studio-"))
         #: Preview key -> finished preview job, so playing the same draft again is instant.
         self._previews: dict[str, Job] = {}
+        self._futures: dict[str, Future[None]] = {}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -85,7 +89,7 @@ class Jobs:
                 job.error = f"{type(exc).__name__}: {exc}"
                 job.state = "failed"
 
-        self._pool.submit(run)
+        self._futures[job.id] = self._pool.submit(run)
         return job
 
     def preview(self, settings: BuildSettings) -> Job:
@@ -98,6 +102,11 @@ class Jobs:
         ):
             return found
 
+        # A newer draft supersedes previews that have not started yet.
+        for old in self._previews.values():
+            if old.state == "queued" and self._futures[old.id].cancel():
+                old.state, old.error = "failed", "superseded by a newer draft"
+
         def work(job: Job, progress: Progress) -> dict[str, Any]:
             out = self.preview_dir / f"{key[:16]}.wav"
             result = build(replace(settings, out=out, fmt="wav"), progress)
@@ -105,6 +114,10 @@ class Jobs:
 
         job = self._start("preview", work)
         self._previews[key] = job
+        while len(self._previews) > _KEEP_PREVIEWS:
+            oldest = self._previews.pop(next(iter(self._previews)))
+            if oldest.state == "done":
+                Path(oldest.result["file"]).unlink(missing_ok=True)
         return job
 
     def build(self, settings: BuildSettings, folder: Path) -> Job:

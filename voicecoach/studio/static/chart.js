@@ -111,6 +111,7 @@ export class Chart {
       r.addEventListener("click", () => this.onPick(b));
       this.rects.set(b.index, r);
     }
+    let lastSide = null;
     for (const e of timeline.events) {
       const x = this.x(e.start_s), w = Math.max(1.5, this.x(e.end_s) - x);
       let mark;
@@ -126,7 +127,8 @@ export class Chart {
       }
       this.hover(mark, () => `${clock(e.start_s)} ${e.kind}${e.cue ? " (" + e.cue + ")" : ""}` +
         (e.text ? "\n" + e.text : e.sound ? "\n" + e.sound : ""));
-      if (e.cue === "side" && e.side) {
+      if (e.cue === "side" && e.side && e.side !== lastSide) {
+        lastSide = e.side;
         const t = el("text", { class: "side-label", x: x + 2, y: ROWS.band + 12 }, svg);
         t.textContent = `side: ${e.side}`;
       }

@@ -38,8 +38,9 @@ function parents(doc, lineNo, column) {
     const indent = m[1].length;
     const keyCol = indent + (m[2] ? m[2].length : 0);
     if (m[2] && indent < limit && keyCol >= limit) {
-      // Our line is another key of the same list item: the item is our parent.
-      chain.unshift({ item: true });
+      // Our line is another key of the same list item: the item is our parent, and its
+      // first key (a step kind) says which kind of item it is.
+      chain.unshift({ item: true, sibling: m[3] });
       limit = indent;
       continue;
     }
@@ -60,6 +61,8 @@ function resolvePath(schema, chain) {
       node = propertiesOf(schema, node)[link.key] || {};
     } else if (link.item) {
       node = itemsOf(schema, node) || {};
+      const kinds = variants(schema, node).filter((v) => v.properties && link.sibling in v.properties);
+      if (link.sibling && kinds.length) node = { anyOf: kinds };
     } else {
       node = propertiesOf(schema, node)[link.key] || {};
     }
@@ -76,7 +79,8 @@ export function schemaCompletion(schema) {
     const keyMatch = /^(\s*)(- +)?([A-Za-z_][\w-]*)?$/.exec(before);
     const doc = context.state.doc;
     if (value) {
-      const col = value[1].length + (value[2] ? value[2].length : 0);
+      // A new list item's parents are above its dash; another key's are above the key.
+      const col = value[1].length;
       const chain = parents(doc, line.number, col);
       if (value[2]) chain.push({ item: true });
       const parent = resolvePath(schema, chain);
@@ -89,8 +93,7 @@ export function schemaCompletion(schema) {
       return { from: context.pos - value[4].length, options: options.map((o) => ({ label: o, type: "enum" })) };
     }
     if (!keyMatch || (!context.explicit && !keyMatch[3] && !keyMatch[2])) return null;
-    const col = keyMatch[1].length + (keyMatch[2] ? keyMatch[2].length : 0);
-    const chain = parents(doc, line.number, col);
+    const chain = parents(doc, line.number, keyMatch[1].length);
     if (keyMatch[2]) chain.push({ item: true });
     const node = resolvePath(schema, chain);
     const props = propertiesOf(schema, node);

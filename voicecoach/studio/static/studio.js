@@ -15,6 +15,8 @@ const DATA = JSON.parse(document.getElementById("studio-data").textContent);
 const $ = (id) => document.getElementById(id);
 const KEY = "voicecoach-studio:" + DATA.folder + ":";
 const CHECK_DELAY_MS = 400;
+//: Once a person has listened, a quiet moment after an edit prepares the next preview.
+const PREPARE_DELAY_MS = 1200;
 
 const state = {
   name: null, builtin: null, version: null, saved: "", readonly: false,
@@ -97,6 +99,7 @@ async function runCheck(view) {
     state.range = res.data.range;
     if (!state.playing) drawChart(state.timeline);
     setRange(res.data.range, res.data.timeline.duration_s);
+    schedulePrepare();
   }
   document.body.dataset.checked = String(Number(document.body.dataset.checked || 0) + 1);
   return toDiagnostics(view.state.doc, res.data.problems);
@@ -451,7 +454,17 @@ function request() {
   return { ...source(), text: view.state.doc.toString(), ...controls() };
 }
 
+let prepareTimer = null;
+/** After the first play, builds the preview of the current draft when the typing stops. */
+function schedulePrepare() {
+  clearTimeout(prepareTimer);
+  if (!state.listening) return;
+  prepareTimer = setTimeout(() => api("/api/play", request()), PREPARE_DELAY_MS);
+}
+
 $("play-here").addEventListener("click", async () => {
+  state.listening = true;
+  clearTimeout(prepareTimer);
   const line = stepLineAt(cursorLine());
   const clicked = performance.now();
   status("preparing audio…");
