@@ -458,6 +458,31 @@ def test_paths_outside_the_folder_are_refused(studio) -> None:
     assert "escape.yaml" not in data["files"], "a symlink out of the folder is not listed"
 
 
+def test_a_builtin_is_named_by_id_never_by_path(studio) -> None:
+    t = token(studio)
+    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
+    for rid in ("../secret", str(studio[1].parent / "secret.yaml"), "hamstring-quick/../x"):
+        body = json.dumps({"builtin": rid, "text": None}).encode()
+        status, data = request(studio, "POST", f"/api/check?token={t}", body, **origin)
+        assert status == 400 and "no built-in routine" in data["error"]
+
+
+def test_a_routine_over_the_formats_limits_gets_validates_located_error(studio) -> None:
+    t = token(studio)
+    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
+    deep = "format: voicecoach/1\nid: deep\ntitle: Deep\nsections: " + "[" * 70 + "]" * 70
+    name = "deep.yaml"
+    (studio[1] / name).write_text(deep + "\n", encoding="utf-8")
+    body = json.dumps({"name": name, "text": deep + "\n"}).encode()
+    status, data = request(studio, "POST", f"/api/check?token={t}", body, **origin)
+    assert status == 200
+    cli = invoke(["validate", "--strict", str(studio[1] / name)], exit_code=2).stderr
+    (studio[1] / name).unlink()
+    [problem] = data["problems"]
+    assert f":{problem['line']}:{problem['col']}: {problem['message']}" in cli
+    assert problem["line"] == 4 and "deeper than 40" in problem["message"]
+
+
 def test_bodies_over_1_mb_get_413(studio) -> None:
     t = token(studio)
     origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}

@@ -93,9 +93,10 @@ def create_app(settings: AppSettings) -> Guard:
         if text is not None and not isinstance(text, str):
             raise UserError("text must be a string")
         if data.get("builtin"):
-            path = resolve(_str(data, "builtin"))
-            if path.stem != data["builtin"]:
-                raise UserError(f"no built-in routine {data['builtin']!r}")
+            rid = _str(data, "builtin")
+            if rid not in workspace.builtins():  # an id, never a path
+                raise UserError(f"no built-in routine {rid!r}")
+            path = resolve(rid)
         else:
             path = ws.path(_str(data, "name"))
         length = data.get("length_s")

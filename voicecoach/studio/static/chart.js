@@ -4,8 +4,8 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 let W = 1000;
-const ROWS = { chapters: 14, band: 22, blocks: 40, marks: 92, breath: 106, axis: 126 };
-const H = 140;
+const ROWS = { chapters: 14, band: 22, blocks: 42, marks: 108, breath: 124, axis: 150 };
+const H = 166;
 
 function el(name, attrs, parent) {
   const node = document.createElementNS(SVG, name);
@@ -104,7 +104,7 @@ export class Chart {
     this.rects = new Map();
     for (const b of this.blocks) {
       const r = el("rect", { class: `block ${b.kind}`, x: this.x(b.start_s), y: ROWS.blocks,
-        width: Math.max(2, this.x(b.end_s) - this.x(b.start_s)), height: 44, rx: 2,
+        width: Math.max(2, this.x(b.end_s) - this.x(b.start_s)), height: 56, rx: 2,
         "data-step": b.index, "data-line": b.line }, svg);
       this.hover(r, () => `${b.kind} · line ${b.line} · ${clock(b.start_s)}–${clock(b.end_s)}` +
         (b.texts.length ? "\n" + b.texts.join("\n") : ""));

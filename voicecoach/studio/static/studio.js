@@ -15,7 +15,7 @@ const DATA = JSON.parse(document.getElementById("studio-data").textContent);
 const $ = (id) => document.getElementById(id);
 const KEY = "voicecoach-studio:" + DATA.folder + ":";
 const CHECK_DELAY_MS = 400;
-//: Once a person has listened, a quiet moment after an edit prepares the next preview.
+//: A quiet moment after opening or editing prepares the preview, so "play" starts at once.
 const PREPARE_DELAY_MS = 1200;
 
 const state = {
@@ -455,15 +455,13 @@ function request() {
 }
 
 let prepareTimer = null;
-/** After the first play, builds the preview of the current draft when the typing stops. */
+/** Builds the preview of the current draft when the typing stops (superseded if stale). */
 function schedulePrepare() {
   clearTimeout(prepareTimer);
-  if (!state.listening) return;
   prepareTimer = setTimeout(() => api("/api/play", request()), PREPARE_DELAY_MS);
 }
 
 $("play-here").addEventListener("click", async () => {
-  state.listening = true;
   clearTimeout(prepareTimer);
   const line = stepLineAt(cursorLine());
   const clicked = performance.now();
