@@ -398,6 +398,25 @@ def test_play_from_a_step_plays_there_and_the_highlight_follows(page, studio) ->
     page.click("#stop")
 
 
+def test_build_shows_progress_and_offers_the_session(page, studio) -> None:
+    _, folder = studio
+    name = copy_quick(page, studio)
+    use_tone_voice(page)
+    page.click("#build")
+    link = page.locator("#download-audio")
+    link.wait_for(timeout=120_000)
+    assert int(page.get_attribute("#progress", "data-updates") or 0) >= 2, "progress pushed"
+    assert page.locator("#progress").is_hidden(), "the bar goes when the build is done"
+    built = folder / "output" / f"{name[:-5]}.mp3"
+    assert link.get_attribute("href") == f"/files/output/{built.name}"
+    assert built.stat().st_size > 10_000
+    timeline = json.loads(built.with_suffix(".timeline.json").read_text(encoding="utf-8"))
+    assert {e["line"] for e in timeline["events"] if "step" in e} >= {18, 28, 30}
+    with page.expect_download() as info:
+        link.click()
+    assert Path(info.value.path()).read_bytes() == built.read_bytes()
+
+
 def test_share_makes_the_same_zip_as_voicecoach_share_with_its_qr(page, studio) -> None:
     _, folder = studio
     copy_quick(page, studio)

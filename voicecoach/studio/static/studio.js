@@ -523,7 +523,12 @@ $("build").addEventListener("click", async () => {
   const res = await api("/api/build", request());
   if (!res.ok) { out.textContent = res.data.error; return; }
   bar.hidden = false;
-  const snap = await follow(res.data, (s) => { bar.max = s.total || 1; bar.value = s.done; });
+  const snap = await follow(res.data, (s) => {
+    bar.max = s.total || 1;
+    bar.value = s.done;
+    bar.dataset.updates = String(Number(bar.dataset.updates || 0) + 1);
+    bar.title = `${s.stage} ${s.done}/${s.total}`;
+  });
   bar.hidden = true;
   if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
   out.className = "";
