@@ -148,7 +148,14 @@ def editor_text(page) -> str:
 
 
 def use_tone_voice(page) -> None:
+    """The test engine (quick); the page offers only real voices, so the test adds it."""
     page.wait_for_function("() => window.studio.state.voices.length > 0")
+    assert page.locator("#voice option[value^='espeak|']").count() > 0
+    assert page.locator("#voice option[value^='tone|']").count() == 0
+    page.evaluate(
+        "() => { const o = document.createElement('option'); o.value = 'tone|default';"
+        " o.textContent = 'tone'; document.getElementById('voice').appendChild(o); }"
+    )
     page.select_option("#voice", "tone|default")
 
 

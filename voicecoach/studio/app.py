@@ -190,13 +190,14 @@ def create_app(settings: AppSettings) -> Guard:
 
     async def list_voices(request: Request) -> Response:
         if not voices:
-            from ..speech import list_voices as find
+            from ..speech import choosable_voices  # what `voicecoach voices` lists
 
-            found = await run_in_threadpool(find)
+            found = await run_in_threadpool(choosable_voices)
             voices.extend(
                 {"engine": v.engine, "name": v.name, "language": v.language,
                  "description": v.description}
                 for v in found
+                if v.language  # not the line saying an engine speaks another's voices
             )  # fmt: skip
         return JSONResponse({"voices": voices})
 

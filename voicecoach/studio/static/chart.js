@@ -96,11 +96,15 @@ export class Chart {
         width: Math.max(1, this.x(s.end) - this.x(s.start)), fill: palette[i % palette.length] }, svg);
       this.hover(r, () => s.name);
     });
-    for (const c of timeline.chapters) {
+    timeline.chapters.forEach((c, i) => {
       el("line", { class: "chapter", x1: this.x(c.start_s), x2: this.x(c.start_s), y1: 2, y2: H - 16 }, svg);
       const t = el("text", { class: "chapter-label", x: this.x(c.start_s) + 2, y: ROWS.chapters - 3 }, svg);
-      t.textContent = c.title;
-    }
+      // Shortened to the room before the next chapter (the tooltip of its band has it all).
+      const next = timeline.chapters[i + 1];
+      const room = (next ? this.x(next.start_s) : W) - this.x(c.start_s) - 4;
+      const fits = Math.max(0, Math.floor(room / 5.2));
+      t.textContent = c.title.length <= fits ? c.title : c.title.slice(0, Math.max(0, fits - 1)) + "…";
+    });
     this.rects = new Map();
     for (const b of this.blocks) {
       const r = el("rect", { class: `block ${b.kind}`, x: this.x(b.start_s), y: ROWS.blocks,

@@ -234,8 +234,8 @@ function fillVoices() {
   const lang = (state.timeline && state.timeline.language) || "en";
   select.length = 1;
   for (const v of state.voices) {
-    const language = v.language.toLowerCase();
-    if (!(language.startsWith(lang.toLowerCase()) || language === "any" || v.engine === "piper")) continue;
+    const base = (tag) => tag.replace("_", "-").split("-")[0].toLowerCase();
+    if (base(v.language) !== base(lang)) continue;
     const opt = document.createElement("option");
     opt.value = v.engine + "|" + v.name;
     opt.textContent = `${v.engine} · ${v.name} — ${v.description}`;
