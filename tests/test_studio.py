@@ -114,12 +114,11 @@ def copy_quick(page, studio) -> str:
     page.locator("#builtins button", has_text=re.compile(f"^{QUICK}$")).click()
     page.wait_for_selector("#copy-builtin:visible")
     page.click("#copy-builtin")
-    page.wait_for_function("() => window.studio.state.name !== null")
-    name = page.evaluate("() => window.studio.state.name")
-    before = checks(page)
-    wait_checked(page, before - 1)
-    page.wait_for_function("() => window.studio.state.timeline !== null")
-    return name
+    page.wait_for_function(
+        "() => { const s = window.studio.state;"
+        " return s.name !== null && s.checkedGen === s.gen && s.timeline !== null; }"
+    )
+    return page.evaluate("() => window.studio.state.name")
 
 
 def go_to_line(page, line: int) -> None:
@@ -197,7 +196,7 @@ def test_copy_a_builtin_then_a_mistake_is_shown_at_its_line_like_validate(page, 
     page.keyboard.type("sya: Roller under the {side} thigh.")
     page.keyboard.press("Escape")
     wait_checked(page, before)
-    problem = page.locator("#problems li.error").first
+    problem = page.locator("#problems li.error", has_text="unknown key 'sya'").first
     problem.wait_for()
     assert problem.get_attribute("data-line") == "19"
     assert "unknown key 'sya'" in problem.inner_text()
@@ -209,7 +208,7 @@ def test_copy_a_builtin_then_a_mistake_is_shown_at_its_line_like_validate(page, 
     cli = invoke(["validate", "--strict", str(draft)], exit_code=2).stderr
     draft.unlink()
     assert f"{draft}:19:9: unknown key 'sya'" in cli
-    assert page.locator("#problems li .where").first.inner_text() == "19:9"
+    assert problem.locator(".where").inner_text() == "19:9"
 
     # Fixing it clears the problem and the chart comes back with the new sentence.
     before = checks(page)

@@ -13,7 +13,7 @@ import contextlib
 import html
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -215,7 +215,7 @@ def create_app(settings: AppSettings) -> Guard:
             if fmt not in _FORMATS:
                 raise UserError(f"unknown format {fmt!r}")
             base = build_settings(data)
-            job = jobs.build(_replace(base, fmt=fmt), settings.folder)
+            job = jobs.build(replace(base, fmt=fmt), settings.folder)
         except UserError as exc:
             return fail(exc)
         return JSONResponse(job.snapshot())
@@ -226,7 +226,7 @@ def create_app(settings: AppSettings) -> Guard:
             client = str(data.get("client") or "").strip() or None
             note = str(data.get("note") or "").strip() or None
             base_url = str(data.get("base_url") or "").strip() or None
-            base = _replace(build_settings(data), client=client, note=note)
+            base = replace(build_settings(data), client=client, note=note)
             job = jobs.share(
                 ShareSettings(build=base, base_url=base_url, as_zip=bool(data.get("zip", True))),
                 settings.folder,
@@ -346,9 +346,3 @@ def _str(data: dict[str, Any], key: str, allow_empty: bool = False) -> str:
     if not isinstance(value, str) or (not value and not allow_empty):
         raise UserError(f"{key} must be a non-empty string")
     return value
-
-
-def _replace(settings: BuildSettings, **changes: Any) -> BuildSettings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)

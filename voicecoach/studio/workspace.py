@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -201,20 +201,16 @@ def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
 
     Steps that make no sound (pauses) have no events; the chart still draws them.
     """
+    from ..compiler import performed_units
+
     out = timeline.to_json()
     out["steps"] = [
         {
-            "line": step.location.line,
-            "kind": type(step).__name__.lower(),
-            "section": section.title,
-            "side": side or "",
+            "line": unit.step.location.line,
+            "kind": type(unit.step).__name__.lower(),
+            "section": unit.section.title,
+            "side": unit.side or "",
         }
-        for section in routine.sections
-        for side in section.sides or (None,)
-        for step in section.steps
+        for unit in performed_units(routine)
     ]
     return out
-
-
-def with_text(settings: BuildSettings, text: str | None) -> BuildSettings:
-    return replace(settings, text=text)

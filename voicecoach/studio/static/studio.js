@@ -21,6 +21,7 @@ const PREPARE_DELAY_MS = 1200;
 const state = {
   name: null, builtin: null, version: null, saved: "", readonly: false,
   timeline: null, steps: [], range: null, problems: [], playing: null, voices: [],
+  gen: 0, checkedGen: -1,
 };
 
 // -- server ---------------------------------------------------------------------------------
@@ -88,11 +89,15 @@ function toDiagnostics(doc, problems) {
 async function runCheck(view) {
   if (!state.name && !state.builtin) return [];
   const text = view.state.doc.toString();
+  const gen = state.gen;
   const res = await api("/api/check", { ...source(), text, ...controls() });
-  if (view.state.doc.toString() !== text) return [];
+  if (gen !== state.gen || view.state.doc.toString() !== text) return []; // stale
+  state.checkedGen = gen;
   if (!res.ok) { status(res.data.error || "check failed"); return []; }
   state.problems = res.data.problems;
   showProblems(res.data.problems);
+  // With a routine that does not load, the chart shows the last one that did, dimmed.
+  $("chart").classList.toggle("stale", !res.data.timeline);
   if (res.data.timeline) {
     state.timeline = res.data.timeline;
     state.steps = res.data.timeline.steps || [];
@@ -129,6 +134,7 @@ function baseExtensions(readonly) {
 }
 
 function load(text, readonly) {
+  state.gen += 1; // answers to checks of what was open before are dropped
   view.setState(EditorState.create({ doc: text, extensions: baseExtensions(readonly) }));
   state.readonly = readonly;
   onEdit(true);
