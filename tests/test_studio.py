@@ -277,7 +277,8 @@ def test_length_slider_changes_the_total_within_the_routines_range(page, studio)
     assert after_total > before_total + 30
     assert after_total == pytest.approx(hi, abs=3)
     # The same fitting as `plan --length`: its total is the page's.
-    plan = invoke(["plan", QUICK, "--length", f"{int(hi)}s", "--json"]).stdout
+    cache = {"VOICECOACH_CACHE": str(studio[1].parent / "cache")}  # the studio's lengths
+    plan = invoke(["plan", QUICK, "--length", f"{int(hi)}s", "--json"], env=cache).stdout
     assert json.loads(plan)["duration_s"] == pytest.approx(after_total, abs=0.01)
 
 

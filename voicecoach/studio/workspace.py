@@ -15,10 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..compiler import Measure
 from ..errors import RoutineError, RoutineErrors, UserError
 from ..fsutil import write_text_atomic
 from ..model import Diagnostic, Timeline
-from ..pipeline import BuildSettings, load
+from ..pipeline import BuildSettings, load, plan_lengths
 from ..routine import builtin_ids, resolve
 from .security import confine
 
@@ -143,42 +144,47 @@ def _from_diagnostic(d: Diagnostic) -> dict[str, Any]:
     return problem(line, col, "error", d.message, None)
 
 
-def diagnostics(settings: BuildSettings) -> tuple[list[dict[str, Any]], Timeline | None]:
-    """Every problem ``validate --strict`` reports for the routine, located; and its timeline.
+def diagnostics(
+    settings: BuildSettings,
+) -> tuple[list[dict[str, Any]], Timeline | None, Measure | None]:
+    """Every problem ``validate --strict`` reports for the routine, located; its timeline.
 
-    The same steps as ``validate``: load (here: the draft text), compile with the
-    defaults; timing and hands-free warnings are errors, as with ``--strict``.
+    The same steps as ``validate``: load (here: the draft text), take the planned lengths
+    (``pipeline.plan_lengths``: cached clips, else the voice's calibrated estimate) and
+    compile with the defaults; timing and hands-free warnings count, as with ``--strict``.
+    Also returns the lengths, for the chart.
     """
     from ..compiler import compile_routine
 
     try:
         routine = load(settings)
-        timeline = compile_routine(routine)
+        measure = plan_lengths(routine, settings.cache_dir)
+        timeline = compile_routine(routine, measure)
     except RoutineErrors as exc:
-        return [_from_error(e) for e in exc.errors], None
+        return [_from_error(e) for e in exc.errors], None, None
     except UserError as exc:
-        return [_from_error(exc)], None
-    return [_from_diagnostic(d) for d in timeline.diagnostics], timeline
+        return [_from_error(exc)], None, None
+    return [_from_diagnostic(d) for d in timeline.diagnostics], timeline, measure
 
 
 def check(settings: BuildSettings) -> dict[str, Any]:
     """What the page shows for a draft: problems, the timeline with the controls, the range.
 
-    The chart's timeline follows the controls (length, pace, seed); problems are those of
-    ``validate --strict``. A length out of reach is reported and the chart falls back to
-    the routine's natural length.
+    The chart's timeline follows the controls (length, pace, seed) as ``plan`` would;
+    problems are those of ``validate --strict``. A length out of reach is reported and the
+    chart falls back to the routine's natural length.
     """
-    from ..compiler import compile_routine
+    from ..compiler import compile_routine, length_range
 
-    problems, plain = diagnostics(settings)
-    if plain is None:
+    problems, plain, measure = diagnostics(settings)
+    if plain is None or measure is None:
         return {"problems": problems, "timeline": None, "range": None}
     routine = load(settings)
-    lo, hi = length_range(settings)
+    lo, hi = length_range(routine, measure, pace=settings.pace, seed=settings.seed)
     timeline = plain
     try:
         timeline = compile_routine(
-            routine, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
+            routine, measure, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
         )
     except UserError as exc:
         problems.append(_from_error(exc) | {"severity": "warning"})
@@ -187,13 +193,6 @@ def check(settings: BuildSettings) -> dict[str, Any]:
         "timeline": timeline_json(routine, timeline),
         "range": {"min_s": lo, "max_s": hi},
     }
-
-
-def length_range(settings: BuildSettings) -> tuple[float, float]:
-    """Shortest and longest the routine can last: the bounds ``--length`` fits within."""
-    from ..compiler import length_range as fit_range
-
-    return fit_range(load(settings), pace=settings.pace, seed=settings.seed)
 
 
 def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
