@@ -280,6 +280,16 @@ def test_length_slider_changes_the_total_within_the_routines_range(page, studio)
     cache = {"VOICECOACH_CACHE": str(studio[1].parent / "cache")}  # the studio's lengths
     plan = invoke(["plan", QUICK, "--length", f"{int(hi)}s", "--json"], env=cache).stdout
     assert json.loads(plan)["duration_s"] == pytest.approx(after_total, abs=0.01)
+    # Pace moves where the ranges sit when no length is asked for: brisk is shorter.
+    page.reload()
+    page.wait_for_function(
+        "() => { const s = window.studio.state; return s.checkedGen === s.gen; }"
+    )
+    natural = float(page.get_attribute("#total", "data-seconds"))
+    before = checks(page)
+    page.select_option("#pace", "brisk")
+    wait_checked(page, before)
+    assert float(page.get_attribute("#total", "data-seconds")) < natural - 20
 
 
 def test_click_a_chart_block_goes_to_its_line_and_the_cursor_highlights_it(page, studio) -> None:
@@ -299,6 +309,17 @@ def test_click_a_chart_block_goes_to_its_line_and_the_cursor_highlights_it(page,
 
 
 # -- saving -----------------------------------------------------------------------------------
+
+
+def test_new_routine_starts_from_the_same_starter_as_voicecoach_new(page, studio, tmp_path) -> None:
+    _, folder = studio
+    page.wait_for_function("() => window.studio.state.voices !== undefined")
+    page.click("#new-routine")
+    page.wait_for_function("() => (window.studio.state.name || '').startsWith('my-routine')")
+    name = page.evaluate("() => window.studio.state.name")
+    invoke(["new", str(tmp_path / name)])
+    assert (folder / name).read_text("utf-8") == (tmp_path / name).read_text("utf-8")
+    assert editor_text(page) == (folder / name).read_text("utf-8")
 
 
 def test_save_writes_the_file_and_a_change_on_disk_refuses_the_next_save(page, studio) -> None:
