@@ -13,6 +13,7 @@ import contextlib
 import html
 import json
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -247,7 +248,7 @@ def create_app(settings: AppSettings) -> Guard:
         if job is None:
             return JSONResponse({"error": "no such job"}, status_code=404)
 
-        async def stream():  # type: ignore[no-untyped-def]
+        async def stream() -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
             last = None
             while True:
                 snap = job.snapshot()
