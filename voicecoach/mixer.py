@@ -234,7 +234,7 @@ class _LevelledClips:
         if not self.max_bytes:
             return b""
         h = hashlib.sha256(repr((speech, relative, target, weigh, x.dtype.str)).encode())
-        h.update(memoryview(np.ascontiguousarray(x)))
+        h.update(np.ascontiguousarray(x).data)
         return h.digest()
 
     def get(self, key: bytes) -> tuple[np.ndarray, np.ndarray | None] | None:

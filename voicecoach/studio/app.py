@@ -248,7 +248,7 @@ def create_app(settings: AppSettings) -> Guard:
         if job is None:
             return JSONResponse({"error": "no such job"}, status_code=404)
 
-        async def stream() -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+        async def stream() -> AsyncIterator[str]:
             last = None
             while True:
                 snap = job.snapshot()
