@@ -240,3 +240,13 @@ def test_a_sound_or_music_file_that_does_not_exist_is_reported_where_it_is_named
         assert "Traceback" not in result.stderr
     (tmp_path / name).write_bytes(b"RIFF")
     invoke(["validate", str(path)])
+
+
+def test_unquoted_placeholder_in_a_flow_mapping_says_how_to_quote_it() -> None:
+    text = MINIMAL.replace("title: Only", "title: Only\n    sides: [right, left]")
+    text += "      - {hold: 15s, say: On your {side} arm.}\n"
+    with pytest.raises(RoutineErrors) as info:
+        parse_routine(text, "flow.yaml")
+    (error,) = info.value.errors
+    assert "{side}" in error.message and "': '" not in (error.hint or "")
+    assert error.hint == 'put the text in quotes: `say: "On your {side} arm."`'

@@ -14,6 +14,7 @@ value is built.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,13 +111,12 @@ class Context:
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = exc.problem or "invalid YAML"
             context = f" ({exc.context})" if exc.context else ""
-            self.errors.append(
-                RoutineError(
-                    Location(self.path, line, col),
-                    f"YAML syntax error: {problem}{context}",
-                    "check indentation and quoting; text containing ': ' or '#' needs quotes",
-                )
-            )
+            message = f"YAML syntax error: {problem}{context}"
+            hint = "check indentation and quoting; text containing ': ' or '#' needs quotes"
+            braces = _unquoted_braces(text, mark.line if mark else 0)
+            if braces is not None:
+                message, hint = braces
+            self.errors.append(RoutineError(Location(self.path, line, col), message, hint))
             return None
         except yaml.reader.ReaderError as exc:
             before = text[: max(exc.position, 0)]
@@ -301,6 +301,33 @@ class Context:
         if missing and not partial:
             raise Invalid()
         return out
+
+
+_BRACED = re.compile(r"(?P<key>[\w-]+):\s*(?P<value>(?:[^\s\"'\[\],:{][^\"'\[\],:]*?)?\{\w+\}[^\"'\[\],}]*)")
+
+
+def _unquoted_braces(text: str, line: int) -> tuple[str, str] | None:
+    """The message and hint for a ``{placeholder}`` in unquoted text on the failing line.
+
+    In YAML a ``{`` starts a mapping, so ``- {hold: 15s, say: On your {side} arm.}`` is
+    broken by the ``{side}`` inside it, not by ``: `` or ``#``: say so, and show the line
+    quoted. None when the line has no unquoted placeholder.
+    """
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return None
+    found = _BRACED.search(lines[line])
+    if found is None:
+        return None
+    key, value = found["key"], found["value"].rstrip()
+    name = re.search(r"\{\w+\}", value)
+    assert name is not None
+    quoted = value.replace('"', '\\"')
+    return (
+        f"YAML syntax error: in `{key}: {value}`, YAML reads the unquoted {name[0]} as the "
+        "start of a mapping, not as text (inside `{...}` or `[...]` above all)",
+        f'put the text in quotes: `{key}: "{quoted}"`',
+    )
 
 
 def kind_of(node: yaml.Node) -> str:
