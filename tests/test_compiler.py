@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.compiler import Estimate, Measured, compile_routine
+from voicecoach.compiler import Estimate, Measured, compile_routine, performed_steps
 from voicecoach.errors import RoutineError
 from voicecoach.model import SAMPLE_RATE, Timeline, samples
-from voicecoach.routine import builtin_ids, load_routine, parse_routine
+from voicecoach.routine import Hold, Routine, builtin_ids, load_routine, parse_routine
 
 from .conftest import DATA, MINIMAL, check_golden
 
@@ -145,6 +145,34 @@ def test_fit_warning_when_instruction_outlasts_its_hold() -> None:
     assert warning.overflow_s > 0
 
 
+def test_then_lines_are_said_in_order_spread_across_the_hold() -> None:
+    text = MINIMAL.replace("hold: 12s", "hold: 90s").replace(
+        "lead_in: 2s", "lead_in: 2s\n        then: [First move., Second move., Third move.]"
+    )
+    timeline = compile_routine(parse_routine(text, "then.yaml"))
+    start = next(e for e in timeline.events if e.cue == "start").start_sample
+    lines = [e for e in timeline.events if e.cue == "then"]
+    assert [e.text for e in lines] == ["First move.", "Second move.", "Third move."]
+    countdown = min(e.start_sample for e in timeline.events if e.cue == "countdown")
+    share = (countdown - start) // 3
+    assert lines[1].start_sample == start + share and lines[2].start_sample == start + 2 * share
+    assert lines[0].start_sample >= start and lines[-1].end_sample <= countdown
+    assert not [d for d in timeline.diagnostics if "then" in d.message]
+    assert_invariants(timeline)
+
+
+def test_then_lines_that_cannot_fit_are_reported_at_their_line() -> None:
+    lines = ", ".join(f"Move number {n} with a long explanation of it." for n in range(6))
+    text = MINIMAL.replace("lead_in: 2s", f"lead_in: 2s\n        then: [{lines}]")
+    timeline = compile_routine(parse_routine(text, "crowded.yaml"))
+    said = [e.text for e in timeline.events if e.cue == "then"]
+    dropped = [d for d in timeline.diagnostics if "`then` line" in d.message]
+    assert said and dropped and len(said) + len(dropped) == 6
+    assert all(d.location.startswith("crowded.yaml:12:") for d in dropped)
+    assert len({d.location for d in dropped}) == len(dropped), "each at its own line's column"
+    assert said == sorted(said), "the lines that fit keep their order"
+
+
 # -- invariants over generated routines -------------------------------------------------------
 
 durations = st.one_of(
@@ -158,18 +186,20 @@ steps = st.one_of(
     st.builds(lambda t: {"say": t}, texts),
     st.builds(lambda d: {"pause": d}, durations),
     st.builds(
-        lambda d, t, c, g, h: {
+        lambda d, t, c, g, h, then: {
             "hold": d,
             "say": t,
             "countdown": c,
             "breathing": {"guide": g},
             "halfway": h,
+            **({"then": then} if then else {}),
         },
         st.integers(12, 120).map(lambda s: f"{s}s"),
         texts,
         st.integers(0, 5),
         st.sampled_from(["spoken", "tones", "none"]),
         st.booleans(),
+        st.lists(st.sampled_from(["Move one.", "Now the second move.", "Last move."]), max_size=4),
     ),
     st.builds(
         lambda n, e, aloud: {"repeat": n, "each": f"{e}s", "count": aloud},
@@ -210,4 +240,20 @@ def test_generated_routines_keep_the_invariants(sections: list, gap: str, rate: 
     routine = parse_routine(yaml.safe_dump(doc), "gen.yaml")
     timeline = compile_routine(routine, Estimate(rate))
     assert_invariants(timeline)
+    assert_then_honest(routine, timeline)
     json.dumps(timeline.to_json())
+
+
+def assert_then_honest(routine: Routine, timeline: Timeline) -> None:
+    """Every hold's ``then`` lines are said in order, and each one left out is reported."""
+    reported = {d.location for d in timeline.diagnostics if "`then` line" in d.message}
+    for index, step in enumerate(performed_steps(routine)):
+        if not isinstance(step, Hold) or not step.then:
+            continue
+        said = [e.text for e in timeline.events if e.step == index and e.cue == "then"]
+        written = [line.options[0] for line in step.then]
+        it = iter(written)
+        assert all(text in it for text in said), f"then lines out of order: {said}"
+        if len(said) < len(written):
+            locations = {str(line.location) for line in step.then}
+            assert locations & reported, "a dropped line is reported"

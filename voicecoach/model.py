@@ -31,6 +31,7 @@ CueName = Literal[
     "halfway",  # the middle of a hold
     "remaining",  # time left in a very long hold
     "encourage",  # a hold's encouragement
+    "then",  # a hold's ordered lines (`then:`), spread across it
     "breath",  # breathing guidance, spoken or as tones
     "pace",  # a soft tick so no silence outlasts `max_silence`
     "section_done",  # the end of a sided section

@@ -4,8 +4,8 @@ Part of the compiler stage: ``session.py`` calls ``hold_cues`` and ``place`` for
 hold and turns the placements into events. Everything here is a pure function of its
 arguments (the hold, its timer's span, what the words depend on, how long things last),
 so the rules for a hold (countdown, halfway, time-remaining check-ins, the next step's
-announcement, encouragement, breathing) can be read and tested on their own, and do not
-depend on what the compiler did before.
+announcement, ``then`` lines, encouragement, breathing) can be read and tested on their
+own, and do not depend on what the compiler did before.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class Cue:
     movable: bool = False
     follows: Cue | None = None
     backward: bool = False
+    #: For a ``then`` line: its index in the hold's ``then`` (to report one that drops).
+    origin: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def hold_cues(
         cues.extend(check_ins(start, end, p))
     if next_line is not None:
         cues.append(Cue(2, end, "speech", "next", next_line, movable=True, backward=True))
+    cues.extend(then_cues(hold, start, end - countdown * SAMPLE_RATE, words))
     if hold.encourage is not None:
         every = samples(hold.encourage.every_s)
         for n, at in enumerate(range(start + every, end, every)):
@@ -117,6 +120,22 @@ def hold_cues(
             cues.append(Cue(1, at, "speech", "encourage", text, movable=True))
     if hold.breathing is not None:
         cues.extend(breath_cues(hold.breathing, start, end, p, words.gentle))
+    return cues
+
+
+def then_cues(hold: Hold, start: int, until: int, words: HoldWords) -> list[Cue]:
+    """A hold's ``then`` lines, in order, line ``i`` of ``n`` wanting ``start + i/n`` of the
+    time before the countdown (``until``), so each move gets an equal share of the hold.
+
+    They are placed before other cues of their priority (``place``) and only move later,
+    so the lines that fit are said in the order written.
+    """
+    n = len(hold.then)
+    cues = []
+    for i, line in enumerate(hold.then):
+        text = fill(line.pick(words.seed, words.side or ""), words.side, words.sides, words.client)
+        at = start + (until - start) * i // n
+        cues.append(Cue(2, at, "speech", "then", text, movable=True, origin=i))
     return cues
 
 
@@ -169,9 +188,9 @@ def place(cues: list[Cue], start: int, end: int, measure: Measure) -> list[Place
     countdown_at = min((c.start_sample for c in cues if c.cue == "countdown"), default=end)
     out: list[Placed] = []
 
-    def order(i: int) -> tuple[int, int, int]:
+    def order(i: int) -> tuple[int, bool, int, int]:
         cue = cues[i]
-        return (-cue.priority, (cue.follows or cue).start_sample, i)
+        return (-cue.priority, cue.cue != "then", (cue.follows or cue).start_sample, i)
 
     for i in sorted(range(len(cues)), key=order):
         cue = cues[i]

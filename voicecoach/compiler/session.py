@@ -438,6 +438,16 @@ class _Compiler:
                 self.speak(found.start_sample, cue.text, cue.cue)
             else:
                 self.sound(found.start_sample, cue.sound or "", cue.cue, cue.kind)
+        said = {found.cue.origin for found in placed if found.cue.cue == "then"}
+        for i, line in enumerate(hold.then):
+            if i not in said:
+                text = self.pick(line, sides)
+                self.warn(
+                    line.location,
+                    f"the `then` line {text!r} does not fit in the hold "
+                    f"({seconds(length):.0f} s) beside its other cues; it is not said",
+                    self.measure.speech(text),
+                )
         last = max((found.end_sample for found in placed), default=start)
         self.cursor = max(end, last) + self.gap
         return any(found.cue.cue == "next" for found in placed)

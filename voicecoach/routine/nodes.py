@@ -303,7 +303,9 @@ class Context:
         return out
 
 
-_BRACED = re.compile(r"(?P<key>[\w-]+):\s*(?P<value>(?:[^\s\"'\[\],:{][^\"'\[\],:]*?)?\{\w+\}[^\"'\[\],}]*)")
+_BRACED = re.compile(
+    r"(?P<key>[\w-]+):\s*(?P<value>(?:[^\s\"'\[\],:{][^\"'\[\],:]*?)?\{\w+\}[^\"'\[\],}]*)"
+)
 
 
 def _unquoted_braces(text: str, line: int) -> tuple[str, str] | None:

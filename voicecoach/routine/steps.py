@@ -176,7 +176,17 @@ _STEP_KEYS = {
     "pause": ("pause", "silent", "setup"),
     "chime": ("chime", "setup"),
     "include": ("include",),
-    "hold": ("hold", "say", "lead_in", "breathing", "halfway", "countdown", "encourage", "setup"),
+    "hold": (
+        "hold",
+        "say",
+        "lead_in",
+        "breathing",
+        "halfway",
+        "countdown",
+        "encourage",
+        "then",
+        "setup",
+    ),
     "repeat": ("repeat", "say", "each", "count", "lead_in", "setup"),
 }
 
@@ -289,6 +299,12 @@ def _parse_hold(
         if "every" in ek:
             every = read_duration(ctx, ek["every"], "encourage every", 5.0, 600.0)
         encourage = Encourage(float(every), parse_text(ctx, ek["say"], "encourage", scope.sides))
+    then: tuple[Text, ...] = ()
+    if "then" in keys:
+        items = ctx.sequence(keys["then"], "then")
+        if not items:
+            raise ctx.error(keys["then"], "then has no lines", "give the lines to say, in order")
+        then = tuple(parse_text(ctx, item, "then", scope.sides) for item in items)
     return Hold(
         duration,
         loc,
@@ -300,4 +316,5 @@ def _parse_hold(
         encourage,
         halfway_auto="halfway" not in keys,
         countdown_auto="countdown" not in keys,
+        then=then,
     )

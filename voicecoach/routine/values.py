@@ -97,6 +97,8 @@ class Hold:
     countdown: int = 0
     encourage: Encourage | None = None
     setup: Text | None = None
+    #: Lines said in this order, spread evenly across the hold (``then:``).
+    then: tuple[Text, ...] = ()
     #: Not set in the file: the compiler decides from the hold's resolved length.
     halfway_auto: bool = False
     countdown_auto: bool = False
