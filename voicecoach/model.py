@@ -32,6 +32,8 @@ CueName = Literal[
     "remaining",  # time left in a very long hold
     "encourage",  # a hold's encouragement
     "then",  # a hold's ordered lines (`then:`), spread across it
+    "round",  # the start of a round of a `rounds` group: its chime and "Round 2 of 3."
+    "rest",  # a rest's announcement of what comes next
     "breath",  # breathing guidance, spoken or as tones
     "pace",  # a soft tick so no silence outlasts `max_silence`
     "section_done",  # the end of a sided section

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from .numbers import number_words
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -58,6 +61,47 @@ class Phrases:
         if len(items) <= 1:
             return "".join(items)
         return f"{', '.join(items[:-1])} {self._table['and']} {items[-1]}"
+
+    def words(self, n: int) -> str:
+        """``n`` in words, in the form used before a noun ("ten", "veintiún", "zehn")."""
+        return number_words(n, self.language, before_noun=True)
+
+    def times(self, n: int) -> str:
+        """A repetition count in words: "once", "ten times", "zehnmal"."""
+        return self.say("times_one") if n == 1 else self.say("times", n=self.words(n))
+
+    def duration(self, seconds_: float, *, exact: bool = False) -> str:
+        """A length in words: "ten minutes", "diez minutos", "zehn Minuten".
+
+        Rounded to whole minutes from a minute on (hours and minutes from an hour), and to
+        whole seconds below; ``exact`` keeps the seconds too ("one minute and thirty
+        seconds"), for a step's length rather than a session's.
+        """
+        whole = max(round(seconds_), 1)
+        if whole < 60:
+            return self._unit("second", whole)
+        if not exact:
+            whole = round(whole / 60) * 60
+        hours, rest = divmod(whole, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [
+            self._unit(unit, value)
+            for unit, value in (("hour", hours), ("minute", minutes), ("second", secs))
+            if value
+        ]
+        return self.join(tuple(parts))
+
+    def _unit(self, unit: str, n: int) -> str:
+        return self.say(f"{unit}_one") if n == 1 else self.say(f"{unit}s", n=self.words(n))
+
+    def name(self, line: str) -> str:
+        """What a step's instruction names, as said after "Next:": its first sentence,
+        without the closing stop, with a small first letter where the language wants it.
+        """
+        first = re.split(r"(?<=[.!?])\s", line.strip(), maxsplit=1)[0].rstrip(".!?;:, ")
+        if self._table["lowercase_names"] and first[1:2].islower():
+            first = first[0].lower() + first[1:]
+        return first
 
 
 def side_heading(title: str, side: str | None, language: str) -> str:

@@ -30,6 +30,7 @@ from ..routine import (
     Hold,
     Pause,
     Repeat,
+    Rest,
     Routine,
     Say,
     Step,
@@ -39,9 +40,9 @@ from ..routine import (
 )
 from ..timing import clock
 from . import handsfree
-from .cues import Cue, HoldWords, hold_cues, place
+from .cues import CUE_MARGIN, Cue, HoldWords, hold_cues, place
 from .measure import Estimate, Measure
-from .units import Unit, performed_units
+from .units import Round, Unit, exercises, performed_units, rounds_at
 
 MAX_SESSION_S = 12 * 3600
 #: Pace: where ranges sit without --length (0 = shortest, 1 = longest) and a gap scale.
@@ -86,7 +87,7 @@ def compile_routine(
     else:
         done = _fit_length(routine, measure, seed, length_s, gap_scale, client, out_of_reach)
     timeline = done.timeline
-    lint = handsfree.lint(routine, timeline, done.spans)
+    lint = handsfree.lint(rounds_at(routine, done.t_count), timeline, done.spans)
     timeline = replace(timeline, diagnostics=timeline.diagnostics + tuple(lint))
     if timeline.duration_s > MAX_SESSION_S:
         raise RoutineError(
@@ -99,10 +100,12 @@ def compile_routine(
 
 @dataclass(frozen=True)
 class _Pass:
-    """One pass's timeline, and where each timed step's timer ran (for the lint)."""
+    """One pass's timeline, where each timed step's timer ran (for the lint), and the
+    position counts were settled at (which fixes the number of rounds the lint must see)."""
 
     timeline: Timeline
     spans: Mapping[int, tuple[int, int]]
+    t_count: float
 
     @property
     def duration_s(self) -> float:
@@ -158,7 +161,11 @@ def _fit_length(
     client: str | None,
     out_of_reach: Literal["error", "nearest"] = "error",
 ) -> _Pass:
-    """Finds range positions (durations and counts) whose total lands on ``target_s``."""
+    """Finds range positions (durations and counts) whose total lands on ``target_s``.
+
+    When whole counts (rounds, repetitions) cannot land within the tolerance, the closest
+    pass carries a diagnostic saying so.
+    """
 
     def run(t_count: float, t_time: float) -> _Pass:
         return _Compiler(routine, measure, seed, t_count, t_time, gap_scale, client).run()
@@ -202,6 +209,14 @@ def _fit_length(
             best = candidate
         if abs(best.duration_s - target_s) <= LENGTH_TOLERANCE_S:
             break
+    if abs(best.duration_s - target_s) > LENGTH_TOLERANCE_S:
+        miss = Diagnostic(
+            str(routine.location),
+            f"--length {clock(target_s)}: the closest this routine comes is "
+            f"{clock(best.duration_s)} (rounds and repetitions change in whole steps)",
+        )
+        timeline = best.timeline
+        best = replace(best, timeline=replace(timeline, diagnostics=(*timeline.diagnostics, miss)))
     return best
 
 
@@ -240,6 +255,8 @@ class _Compiler:
         self.step_line: int | None = None
         self.section: str | None = None
         self.side: str | None = None
+        #: The session as performed, with this pass's number of rounds.
+        self.units = performed_units(rounds_at(routine, t_count))
 
     # -- emitting ---------------------------------------------------------------------------
 
@@ -280,8 +297,9 @@ class _Compiler:
         self.line(p.say("welcome", title=r.title), "intro", _LINE_GAP)
         if self.client:
             self.line(p.say("greeting", client=self.client), "greeting", _LINE_GAP)
+        intro_at = len(self.events)
         if r.intro:
-            self.line(self.pick(r.intro), "intro", _LINE_GAP)
+            self.line(self.intro_text(0.0), "intro", _LINE_GAP)
         if r.equipment:
             self.line(p.say("equipment", items=p.join(r.equipment)), "intro", _LINE_GAP)
         if r.safety:
@@ -289,7 +307,7 @@ class _Compiler:
             for note in r.safety:
                 self.line(self.pick(note), "safety", _LINE_GAP)
         self.cursor += self.gap
-        units = performed_units(r)
+        units = self.units
         for i, unit in enumerate(units):
             following = units[i + 1] if i + 1 < len(units) else None
             self.run_unit(i, unit, following)
@@ -298,6 +316,8 @@ class _Compiler:
         self.line(p.say("session_complete"), "outro", _LINE_GAP)
         if r.outro:
             self.line(self.pick(r.outro), "outro", _LINE_GAP)
+        if r.intro and any("{length}" in option for option in r.intro.options):
+            self.settle_length(intro_at)
         last = max(e.end_sample for e in self.events)
         events = self.fill_silence(
             sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech"))
@@ -317,7 +337,59 @@ class _Compiler:
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),
         )
-        return _Pass(timeline, dict(self.spans))
+        return _Pass(timeline, dict(self.spans), self.t_count)
+
+    def intro_text(self, length_s: float) -> str:
+        """The intro with its totals filled in words: ``{steps}`` (holds and repeats
+        performed), ``{length}`` (the whole session, ``length_s``) and ``{work}`` (the time
+        under holds and repeats)."""
+        assert self.routine.intro is not None
+        p = self.phrases
+        done = exercises(self.units)
+        work_s = sum(
+            unit.step.duration.at(self.t_time)
+            if isinstance(unit.step, Hold)
+            else round(unit.step.count.at(self.t_count)) * unit.step.each_s
+            for unit in done
+            if isinstance(unit.step, (Hold, Repeat))
+        )
+        totals = {
+            "steps": p.words(len(done)),
+            "length": p.duration(length_s),
+            "work": p.duration(work_s),
+        }
+        return fill(self.routine.intro.pick(self.seed), None, (), self.client, totals)
+
+    def settle_length(self, index: int) -> None:
+        """Fills ``{length}`` in the intro (event ``index``) with the session's length.
+
+        The intro is said before the length is known and its own words change that length,
+        so: say it with a guess, lay out the session, then put in the words for the length
+        the session has with those words (a few tries settle it), and move everything
+        after the intro by the difference.
+        """
+        event = self.events[index]
+        said = event.end_sample - event.start_sample
+        rest = max(e.end_sample for e in self.events) + _TAIL - said
+        text, total = event.text or "", rest + said
+        for _ in range(4):
+            text = self.intro_text(seconds(total))
+            again = rest + self.measure.speech(text)
+            if self.intro_text(seconds(again)) == text:
+                break
+            total = again
+        shift = self.measure.speech(text) - said
+        self.events[index] = replace(event, text=text, end_sample=event.end_sample + shift)
+        for k in range(index + 1, len(self.events)):
+            e = self.events[k]
+            self.events[k] = replace(
+                e, start_sample=e.start_sample + shift, end_sample=e.end_sample + shift
+            )
+        self.chapters[1:] = [
+            replace(c, start_sample=c.start_sample + shift) for c in self.chapters[1:]
+        ]
+        self.spans = {k: (a + shift, b + shift) for k, (a, b) in self.spans.items()}
+        self.cursor += shift
 
     def fill_silence(self, events: list[Event]) -> list[Event]:
         """Adds soft pace ticks so no silence outlasts the routine's ``max_silence``.
@@ -346,9 +418,12 @@ class _Compiler:
         """Announces a new section or side when one begins, then performs the step."""
         p = self.phrases
         section, side, sides = unit.section, unit.side, unit.section.sides
-        if unit.step is section.steps[0]:
+        title = p.heading(section.title, side)
+        if unit.first:
             self.section, self.side = section.title, side
-            self.chapters.append(Chapter(self.cursor, p.heading(section.title, side)))
+            if unit.opens and unit.round is not None:
+                title = self.round_title(title, unit.round)
+            self.chapters.append(Chapter(self.cursor, title))
             if unit.side_index == 0:
                 if section.transition:
                     self.cursor = self.sound(self.cursor, section.transition, "transition")
@@ -360,6 +435,12 @@ class _Compiler:
                 key = "side_first" if unit.side_index == 0 else "side_switch"
                 salt = f"{section.title}:{unit.side_index}"
                 self.line(p.say(key, salt=salt, side=side), "side")
+            if unit.opens and unit.round is not None:
+                self.line(self.round_line(unit.round), "round")
+        elif unit.opens and unit.round is not None:
+            self.chapters.append(Chapter(self.cursor, self.round_title(title, unit.round)))
+            self.cursor = self.sound(self.cursor, "chime", "round") + samples(0.3)
+            self.line(self.round_line(unit.round), "round")
         self.step, self.step_line = index, unit.step.location.line or None
         if unit.setup is not None and index not in self.announced:
             self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
@@ -370,8 +451,16 @@ class _Compiler:
             self.announced.add(index + 1)
         self.step = self.step_line = None
         last_side = unit.side_index == len(sides) - 1
-        if sides and last_side and unit.step is section.steps[-1]:
+        if sides and last_side and unit.last:
             self.line(p.say("section_done", section.title, title=section.title), "section_done")
+
+    def round_title(self, title: str, where: Round) -> str:
+        """A round's chapter: "Main set, round 2 of 3"."""
+        n, total = str(where.number), str(where.total)
+        return self.phrases.say("round_chapter", title=title, n=n, total=total)
+
+    def round_line(self, where: Round) -> str:
+        return self.phrases.say("round", n=str(where.number), total=str(where.total))
 
     def pick_for(self, unit: Unit) -> str:
         """A following unit's setup text, filled for that unit's side."""
@@ -394,7 +483,55 @@ class _Compiler:
             return self.run_hold(step, sides, next_line)
         elif isinstance(step, Repeat):
             self.run_repeat(step, sides)
+        elif isinstance(step, Rest):
+            self.run_rest(step)
         return False
+
+    def coming_up(self) -> str:
+        """What a rest announces: the next exercise's name and length, in this language.
+
+        The next exercise is the next hold or repeat performed, across rounds, sides and
+        sections; without one (or when it has no instruction to name it), just "Rest."
+        """
+        p = self.phrases
+        index = self.step if self.step is not None else -1
+        upcoming = exercises(self.units[index + 1 :])
+        if not upcoming or upcoming[0].step.text is None:  # type: ignore[union-attr]
+            return p.say("rest")
+        unit = upcoming[0]
+        step = unit.step
+        assert isinstance(step, (Hold, Repeat)) and step.text is not None
+        line = fill(step.text.pick(self.seed, unit.side or ""), unit.side, unit.section.sides,
+                    self.client)  # fmt: skip
+        if isinstance(step, Hold):
+            length = p.duration(step.duration.at(self.t_time), exact=True)
+        else:
+            length = p.times(round(step.count.at(self.t_count)))
+        return p.say("rest_next", what=p.name(line), length=length)
+
+    def run_rest(self, rest: Rest) -> None:
+        """A rest: "Rest. Next: push-ups, thirty seconds.", then a countdown into it."""
+        length = samples(rest.duration.at(self.t_time))
+        start, end = self.cursor, self.cursor + length
+        text = self.coming_up()
+        said = self.speak(start, text, "rest")
+        if said > end:
+            self.warn(
+                rest.location,
+                f"the rest's announcement ({seconds(said - start):.1f} s) is longer than the "
+                f"rest ({seconds(length):.1f} s)",
+                said - end,
+            )
+        count = 3 if length >= samples(4) else 0
+        if said + CUE_MARGIN > end - count * SAMPLE_RATE:
+            count = 0
+        for k in range(count, 0, -1):
+            at = end - k * SAMPLE_RATE
+            if self.gentle:
+                self.sound(at, "tick", "countdown", "tick")
+            else:
+                self.speak(at, self.phrases.number(k), "countdown")
+        self.cursor = max(end, said) + self.gap
 
     def instruction(self, text: Text | None, sides: tuple[str, ...], lead_in_s: float) -> int:
         """Speaks a step's instruction; returns where its timer starts (after the lead-in)."""

@@ -19,8 +19,8 @@ from .durations import MAX_REPS, parse_duration
 from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve
 from .nodes import MAX_DEPTH, MAX_NODES
 from .parse import CUE_STYLES, FORMAT, parse_routine
-from .steps import BREATHING_GUIDES, MAX_STEP_S, STEP_KINDS
-from .text import PLACEHOLDERS, clean_client_name, fill
+from .steps import BREATHING_GUIDES, MAX_ROUNDS, MAX_STEP_S, STEP_KINDS
+from .text import PLACEHOLDERS, TOTALS, clean_client_name, fill
 from .values import (
     Breathing,
     Chime,
@@ -29,6 +29,8 @@ from .values import (
     Hold,
     Pause,
     Repeat,
+    Rest,
+    Rounds,
     Routine,
     Say,
     Section,
@@ -45,9 +47,11 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NODES",
     "MAX_REPS",
+    "MAX_ROUNDS",
     "MAX_STEP_S",
     "PLACEHOLDERS",
     "STEP_KINDS",
+    "TOTALS",
     "Breathing",
     "Chime",
     "Encourage",
@@ -55,6 +59,8 @@ __all__ = [
     "Hold",
     "Pause",
     "Repeat",
+    "Rest",
+    "Rounds",
     "Routine",
     "Say",
     "Section",

@@ -22,7 +22,7 @@ from .durations import read_duration
 from .nodes import Context, D, Invalid, T, did_you_mean, string_list
 from .steps import BUILTIN_SOUNDS, Scope, parse_breathing, parse_sections
 from .text import parse_text
-from .values import Breathing, HandsFree, Routine
+from .values import Breathing, HandsFree, Routine, Text
 
 FORMAT = "voicecoach/1"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -107,7 +107,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
     voice = opt("voice", _parse_voice, default=Voice())
     breathing = opt("breathing", parse_breathing, Breathing(), default=Breathing())
     equipment = opt("equipment", string_list, "equipment", default=())
-    intro = opt("intro", parse_text, "intro", (), default=None)
+    intro = opt("intro", _parse_intro, default=None)
     outro = opt("outro", parse_text, "outro", (), default=None)
     safety_nodes = opt("safety", Context.sequence, "safety", default=[])
     safety = tuple(
@@ -154,6 +154,10 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
         pronounce=pronounce,
         file_locations=tuple(ctx.files.items()),
     )
+
+
+def _parse_intro(ctx: Context, node: yaml.Node) -> Text:
+    return parse_text(ctx, node, "intro", (), totals=True)
 
 
 def _parse_pronounce(ctx: Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:

@@ -1,4 +1,5 @@
-"""Sections and their steps: say, pause, hold, repeat, chime and included blocks.
+"""Sections and their steps: say, pause, hold, repeat, chime, rest, rounds and included
+blocks.
 
 A ``Scope`` carries what a nested parse needs from above (the section's sides, the
 routine's defaults, the block table and the include stack, to refuse cycles). Includes
@@ -25,6 +26,8 @@ from .values import (
     Hold,
     Pause,
     Repeat,
+    Rest,
+    Rounds,
     Say,
     Section,
     Step,
@@ -33,7 +36,8 @@ from .values import (
 
 MAX_STEP_S = 3600.0
 BREATHING_GUIDES = ("spoken", "tones", "none")
-STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "include")
+STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "rest", "rounds", "include")
+MAX_ROUNDS = 50
 BUILTIN_SOUNDS = tuple(BUILTIN_SOUND_S)
 
 
@@ -48,6 +52,8 @@ class Scope:
     hands_free: HandsFree = field(default_factory=HandsFree)
     sides: tuple[str, ...] = ()
     stack: tuple[str, ...] = ()
+    #: Inside a ``rounds`` step, where another ``rounds`` is refused.
+    in_rounds: bool = False
 
 
 def parse_breathing(ctx: Context, node: yaml.Node, base: Breathing) -> Breathing:
@@ -174,6 +180,8 @@ def _parse_steps(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...
 _STEP_KEYS = {
     "say": ("say", "setup"),
     "pause": ("pause", "silent", "setup"),
+    "rest": ("rest", "setup"),
+    "rounds": ("rounds", "rest", "steps", "setup"),
     "chime": ("chime", "setup"),
     "include": ("include",),
     "hold": (
@@ -199,7 +207,7 @@ def _step_kind(ctx: Context, node: yaml.Node) -> str:
             hint = f"write `- {value}: ...` with a value after the colon"
         raise ctx.error(node, f"a step must be a mapping, not a {kind_of(node)}", hint)
     names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-    for kind in ("hold", "repeat"):
+    for kind in ("rounds", "hold", "repeat"):
         if kind in names:
             return kind
     kinds: list[str] = [n for n in names if n in STEP_KINDS]
@@ -244,6 +252,10 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
         return (Pause(span, loc, setup, silent),)
     if kind == "chime":
         return (Chime(_sound_name(ctx, value, scope) or "chime", loc, setup),)
+    if kind == "rest":
+        return (Rest(read_duration_span(ctx, value, "rest", 1.0, MAX_STEP_S), loc, setup),)
+    if kind == "rounds":
+        return (_parse_rounds(ctx, keys, scope, loc, setup),)
     if kind == "include":
         body = _block(ctx, value, scope, "steps")
         return _parse_steps(ctx, body, replace(scope, stack=(*scope.stack, value.value)))
@@ -257,6 +269,33 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
         count = read_count_span(ctx, value, "repeat")
         return (Repeat(count, loc, text, each_s, aloud, lead_in_s, setup),)
     return (replace(_parse_hold(ctx, keys, scope, loc, text, lead_in_s), setup=setup),)
+
+
+def _parse_rounds(
+    ctx: Context, keys: dict[str, yaml.Node], scope: Scope, loc: Location, setup: Text | None
+) -> Rounds:
+    node = keys["rounds"]
+    if scope.in_rounds:
+        raise ctx.error(
+            node,
+            "rounds inside rounds are not supported",
+            "raise the outer count, or write the inner steps out",
+        )
+    count = read_count_span(ctx, node, "rounds")
+    if count.hi > MAX_ROUNDS:
+        raise ctx.error(
+            node, f"{count.hi:g} rounds is too many (the limit is {MAX_ROUNDS})", "lower it"
+        )
+    if "steps" not in keys:
+        raise ctx.error(node, "rounds without steps", "add `steps:` with the steps of one round")
+    if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
+        raise ctx.error(keys["steps"], "rounds has no steps", "add at least one step")
+    steps = _parse_steps(ctx, keys["steps"], replace(scope, in_rounds=True))
+    rest = None
+    if "rest" in keys:
+        length = read_duration_span(ctx, keys["rest"], "rest between rounds", 1.0, MAX_STEP_S)
+        rest = Rest(length, ctx.loc(keys["rest"]))
+    return Rounds(count, steps, loc, rest, setup)
 
 
 def _parse_hold(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 
 import yaml
 
@@ -17,10 +18,17 @@ from .nodes import Context, did_you_mean
 from .values import Text
 
 PLACEHOLDERS = ("side", "other_side", "client")
+#: Totals the compiler fills after fitting, spoken as words; only in ``intro``.
+TOTALS = ("steps", "length", "work")
 
 
-def parse_text(ctx: Context, node: yaml.Node, what: str, sides: tuple[str, ...]) -> Text:
-    """A line (or list of alternative wordings) with its placeholders checked."""
+def parse_text(
+    ctx: Context, node: yaml.Node, what: str, sides: tuple[str, ...], *, totals: bool = False
+) -> Text:
+    """A line (or list of alternative wordings) with its placeholders checked.
+
+    ``totals`` allows ``{steps}``, ``{length}`` and ``{work}`` (the intro's).
+    """
     if isinstance(node, yaml.SequenceNode):
         items = ctx.sequence(node, what)
         if not items:
@@ -29,12 +37,12 @@ def parse_text(ctx: Context, node: yaml.Node, what: str, sides: tuple[str, ...])
     else:
         options = (ctx.string(node, what),)
     for option in options:
-        _check_placeholders(ctx, node, what, option, sides)
+        _check_placeholders(ctx, node, what, option, sides, totals)
     return Text(options, ctx.loc(node))
 
 
 def _check_placeholders(
-    ctx: Context, node: yaml.Node, what: str, text: str, sides: tuple[str, ...]
+    ctx: Context, node: yaml.Node, what: str, text: str, sides: tuple[str, ...], totals: bool
 ) -> None:
     try:
         fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
@@ -43,11 +51,20 @@ def _check_placeholders(
             node, f"{what}: {exc} in {text!r}", "write {{ and }} for literal braces"
         ) from None
     for name in fields:
+        if name in TOTALS:
+            if not totals:
+                raise ctx.error(
+                    node,
+                    f"{{{name}}} is filled only in `intro`, not in {what}",
+                    "move the sentence to `intro:`, or write the number out",
+                )
+            continue
         if name not in PLACEHOLDERS:
             raise ctx.error(
                 node,
                 f"unknown placeholder {{{name}}} in {what}{did_you_mean(name, PLACEHOLDERS)}",
-                "placeholders: {side}, {other_side}, {client}; write {{ and }} for literal braces",
+                "placeholders: {side}, {other_side}, {client}, and in `intro` {steps}, {length}, "
+                "{work}; write {{ and }} for literal braces",
             )
         if not sides and name != "client":
             raise ctx.error(
@@ -57,12 +74,19 @@ def _check_placeholders(
             )
 
 
-def fill(text: str, side: str | None, sides: tuple[str, ...], client: str | None = None) -> str:
-    """Replaces ``{side}``, ``{other_side}`` and ``{client}`` in an already checked line.
+def fill(
+    text: str,
+    side: str | None,
+    sides: tuple[str, ...],
+    client: str | None = None,
+    totals: Mapping[str, str] | None = None,
+) -> str:
+    """Replaces ``{side}``, ``{other_side}`` and ``{client}`` in an already checked line,
+    and with ``totals`` the intro's ``{steps}``, ``{length}`` and ``{work}``.
 
     Without a client name, ``{client}`` disappears and the sentence closes up around it.
     """
-    values = {"client": client or ""}
+    values = {"client": client or "", **(totals or {})}
     if side is not None:
         values["side"] = side
         values["other_side"] = (

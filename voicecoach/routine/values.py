@@ -122,7 +122,31 @@ class Chime:
     setup: Text | None = None
 
 
-Step = Say | Pause | Hold | Repeat | Chime
+@dataclass(frozen=True)
+class Rest:
+    """A rest: says what comes next and how long it lasts, then counts down into it."""
+
+    duration: Span
+    location: Location
+    setup: Text | None = None
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """Steps performed ``count`` times, with an optional ``rest`` before each later round.
+
+    Rounds do not nest: ``steps`` holds no ``Rounds``. The compiler performs each round's
+    steps as steps of their own (``compiler.units``).
+    """
+
+    count: Span
+    steps: tuple[Step, ...]
+    location: Location
+    rest: Rest | None = None
+    setup: Text | None = None
+
+
+Step = Say | Pause | Hold | Repeat | Chime | Rest | Rounds
 
 
 @dataclass(frozen=True)
