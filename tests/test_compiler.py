@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.compiler import Estimate, Measured, compile_routine, performed_steps
+from voicecoach.compiler import (
+    LENGTH_TOLERANCE_S,
+    Estimate,
+    Measured,
+    compile_routine,
+    performed_steps,
+    rounds_at,
+)
 from voicecoach.errors import RoutineError
 from voicecoach.model import SAMPLE_RATE, Timeline, samples
+from voicecoach.phrases import Phrases
 from voicecoach.routine import Hold, Routine, builtin_ids, load_routine, parse_routine
 
 from .conftest import DATA, MINIMAL, check_golden
@@ -173,6 +181,117 @@ def test_then_lines_that_cannot_fit_are_reported_at_their_line() -> None:
     assert said == sorted(said), "the lines that fit keep their order"
 
 
+def _example(stem: str) -> Routine:
+    return load_routine(str(DATA / "routines" / f"{stem}.yaml"))
+
+
+def test_rests_name_the_next_exercise_across_rounds_sides_and_sections() -> None:
+    timeline = compile_routine(_example("rest-boundaries"))
+    right = "Rest. Next: lunge onto the right leg, twenty seconds."
+    left = "Rest. Next: lunge onto the left leg, twenty seconds."
+    plank = "Rest. Next: plank on your forearms, twenty-five seconds."
+    rests = [e for e in timeline.events if e.cue == "rest"]
+    assert [e.text for e in rests] == [right, left, left, left, plank, plank, "Rest."]
+    for rest in rests:
+        countdown = [e for e in timeline.events if e.step == rest.step and e.cue == "countdown"]
+        assert [e.text for e in countdown] == ["Three", "Two", "One"]
+        assert countdown[0].start_sample >= rest.end_sample
+    assert_invariants(timeline)
+
+
+def test_each_round_is_a_chapter_opened_by_a_chime_and_its_number() -> None:
+    timeline = compile_routine(_example("w2a-workout"))
+    titles = [c.title for c in timeline.chapters]
+    rounds = [f"Main set, round {n} of 3" for n in (1, 2, 3)]
+    assert titles == ["Introduction", "Warm-up", *rounds, "Cool-down"]
+    for n, chapter in enumerate(timeline.chapters[2:5], start=1):
+        opening = [e for e in timeline.events if e.start_sample >= chapter.start_sample][:3]
+        assert opening[0].kind == "chime"
+        assert f"Round {n} of 3." in [e.text for e in opening]
+    # Each round's steps are steps of their own: three instructions, three step numbers.
+    jacks = [e.step for e in timeline.events if e.text == "Jumping jacks."]
+    assert len(jacks) == 3 and len(set(jacks)) == 3
+    assert not timeline.diagnostics, [str(d) for d in timeline.diagnostics]
+
+
+ROUNDS_ONLY = """\
+format: voicecoach/1
+id: rounds-only
+title: Rounds only
+intro: This takes {length}.
+safety: [Stop on sharp pain.]
+sections:
+  - title: Circuit
+    steps:
+      - rounds: 2-4
+        rest: 15s
+        steps:
+          - {hold: 30s, say: Jumping jacks.}
+          - {rest: 10s}
+          - {hold: 30s, say: Push-ups.}
+"""
+
+
+def test_length_fits_a_routine_whose_only_range_is_rounds() -> None:
+    routine = parse_routine(ROUNDS_ONLY, "rounds.yaml")
+    lengths = {
+        n: compile_routine(
+            parse_routine(ROUNDS_ONLY.replace("rounds: 2-4", f"rounds: {n}"), "fixed.yaml")
+        ).duration_s
+        for n in (2, 3, 4)
+    }
+    for n, length in lengths.items():
+        timeline = compile_routine(routine, length_s=length)
+        assert abs(timeline.duration_s - length) <= LENGTH_TOLERANCE_S
+        said = [e.text for e in timeline.events if e.cue == "round" and e.kind == "speech"]
+        assert said == [f"Round {k} of {n}." for k in range(1, n + 1)]
+        assert timeline.chapters[-1].title == f"Circuit, round {n} of {n}"
+        assert not [d for d in timeline.diagnostics if "--length" in d.message]
+        intro = timeline.events[1].text
+        assert intro == f"This takes {Phrases('en', 0).duration(timeline.duration_s)}."
+        assert_invariants(timeline)
+    between = compile_routine(routine, length_s=(lengths[2] + lengths[3]) / 2)
+    (miss,) = [d for d in between.diagnostics if "--length" in d.message]
+    assert "the closest this routine comes is" in miss.message
+    with pytest.raises(RoutineError, match="out of reach"):
+        compile_routine(routine, length_s=lengths[4] + 60)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "has six exercises and takes six minutes; four minutes of it is work."),
+        ("es", "tiene seis ejercicios y dura seis minutos; cuatro minutos son de trabajo."),
+        ("de", "hat sechs Übungen und dauert sechs Minuten; vier Minuten davon ist Arbeit."),
+    ],
+)
+def test_intro_totals_are_spoken_as_words_of_the_routines_language(
+    language: str, words: str
+) -> None:
+    timeline = compile_routine(_example(f"totals-{language}"))
+    intro = timeline.events[1]
+    assert intro.cue == "intro" and intro.text is not None and intro.text.endswith(words)
+    assert round(timeline.duration_s / 60) == 6  # six minutes, honestly
+    # work: three rounds of a 40 s hold and 8 x 4 s repeats = 216 s, about four minutes
+    assert intro.end_sample + samples(0.6) == timeline.events[2].start_sample
+
+
+def test_intro_length_is_settled_with_measured_speech() -> None:
+    routine = parse_routine(ROUNDS_ONLY.replace("rounds: 2-4", "rounds: 3"), "m.yaml")
+    planned = compile_routine(routine)
+    slow = {
+        e.text: (5 if e.cue in ("instruction", "rest") else 1) * (e.end_sample - e.start_sample)
+        for e in planned.events
+        if e.text
+    }
+    exact = compile_routine(routine, Measured(slow, {}))
+    intro = exact.events[1].text
+    assert intro == f"This takes {Phrases('en', 0).duration(exact.duration_s)}."
+    assert exact.duration_s > planned.duration_s + 20
+    assert intro != planned.events[1].text, "the longer session says a longer length"
+    assert_invariants(exact)
+
+
 # -- invariants over generated routines -------------------------------------------------------
 
 durations = st.one_of(
@@ -208,6 +327,16 @@ steps = st.one_of(
         st.booleans(),
     ),
     st.just({"chime": "bell"}),
+    st.builds(lambda d: {"rest": d}, st.sampled_from(["2s", "5s", "10s", "5-20s"])),
+)
+steps = st.one_of(
+    steps,
+    st.builds(
+        lambda n, rest, body: {"rounds": n, **({"rest": rest} if rest else {}), "steps": body},
+        st.sampled_from([1, 2, 3, "1-3"]),
+        st.sampled_from([None, "5s", "20s"]),
+        st.lists(steps, min_size=1, max_size=3),
+    ),
 )
 sections = st.lists(
     st.builds(
@@ -226,8 +355,16 @@ sections = st.lists(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sections=sections, gap=st.sampled_from(["0.5s", "1s", "2s"]), rate=st.integers(100, 220))
-def test_generated_routines_keep_the_invariants(sections: list, gap: str, rate: int) -> None:
+@given(
+    sections=sections,
+    gap=st.sampled_from(["0.5s", "1s", "2s"]),
+    rate=st.integers(100, 220),
+    totals=st.booleans(),
+    length=st.sampled_from([None, 0.95, 1.05]),
+)
+def test_generated_routines_keep_the_invariants(
+    sections: list, gap: str, rate: int, totals: bool, length: float | None
+) -> None:
     doc = {
         "format": "voicecoach/1",
         "id": "gen",
@@ -236,12 +373,38 @@ def test_generated_routines_keep_the_invariants(sections: list, gap: str, rate: 
         "voice": {"rate": rate},
         "safety": ["Stop on sharp pain."],
         "sections": sections,
+        **({"intro": "{steps} exercises in {length}; {work} of work."} if totals else {}),
     }
     routine = parse_routine(yaml.safe_dump(doc), "gen.yaml")
     timeline = compile_routine(routine, Estimate(rate))
+    if length is not None:  # fitted a little shorter or longer, when ranges allow it
+        try:
+            target = timeline.duration_s * length
+            timeline = compile_routine(routine, Estimate(rate), length_s=target)
+        except RoutineError as exc:
+            assume("out of reach" not in str(exc))
+            raise
     assert_invariants(timeline)
-    assert_then_honest(routine, timeline)
+    if length is None:  # at the normal pace, ranges (and so round counts) sit at 0.5
+        assert_then_honest(rounds_at(routine, 0.5), timeline)
+    assert_rests_honest(timeline)
+    if totals:
+        said = timeline.events[1].text or ""
+        words = {Phrases("en", 0).duration(timeline.duration_s + k) for k in range(-31, 32)}
+        assert any(f" in {w};" in said for w in words), (said, timeline.duration_s)
     json.dumps(timeline.to_json())
+
+
+def assert_rests_honest(timeline: Timeline) -> None:
+    """A rest names an exercise whose instruction follows it (or says just "Rest."), and
+    counts down into it."""
+    events = timeline.events
+    for i, rest in enumerate(events):
+        if rest.cue != "rest" or rest.text == "Rest.":
+            continue
+        named = (rest.text or "").removeprefix("Rest. Next: ").rsplit(",", 1)[0]
+        later = {(e.text or "").rstrip(".").lower() for e in events[i:] if e.cue == "instruction"}
+        assert named.lower() in later, rest
 
 
 def assert_then_honest(routine: Routine, timeline: Timeline) -> None:

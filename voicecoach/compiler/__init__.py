@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..timing import BUILTIN_SOUND_S
 from .measure import Estimate, Measure, Measured
 from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine, length_range
-from .units import Unit, performed_steps, performed_units
+from .units import Unit, performed_steps, performed_units, rounds_at
 
 __all__ = [
     "BUILTIN_SOUND_S",
@@ -36,4 +36,5 @@ __all__ = [
     "length_range",
     "performed_steps",
     "performed_units",
+    "rounds_at",
 ]
