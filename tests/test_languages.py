@@ -208,3 +208,42 @@ def test_chapter_titles_name_sides_in_the_languages_own_form(
     assert all(title in script for title in sided)
     sides = {row[3] for row in step_rows(timeline) if row[3]}  # and the share page's steps
     assert sides == {right, left}
+
+
+@pytest.mark.parametrize(
+    ("n", "en", "es", "de"),
+    [
+        (1, "one", "un", "eins"),
+        (10, "ten", "diez", "zehn"),
+        (13, "thirteen", "trece", "dreizehn"),
+        (21, "twenty-one", "veintiún", "einundzwanzig"),
+        (45, "forty-five", "cuarenta y cinco", "fünfundvierzig"),
+        (100, "one hundred", "cien", "einhundert"),
+        (121, "one hundred and twenty-one", "ciento veintiún", "einhunderteinundzwanzig"),
+        (1000, "1000", "1000", "1000"),
+    ],
+)
+def test_numbers_are_written_as_words_in_each_language(n: int, en: str, es: str, de: str) -> None:
+    from voicecoach.numbers import number_words
+
+    assert [number_words(n, lang, before_noun=True) for lang in ("en", "es", "de")] == [en, es, de]
+
+
+@pytest.mark.parametrize(
+    ("language", "lengths"),
+    [
+        ("en", ["thirty seconds", "one minute", "ten minutes", "one hour and two minutes"]),
+        ("es", ["treinta segundos", "un minuto", "diez minutos", "una hora y dos minutos"]),
+        ("de", ["dreißig Sekunden", "eine Minute", "zehn Minuten", "eine Stunde und zwei Minuten"]),
+    ],
+)
+def test_lengths_are_spoken_as_words(language: str, lengths: list[str]) -> None:
+    from voicecoach.phrases import Phrases
+
+    phrases = Phrases(language, 0)
+    assert [phrases.duration(s) for s in (30, 62, 610, 3720)] == lengths
+    assert phrases.duration(90, exact=True) == {
+        "en": "one minute and thirty seconds",
+        "es": "un minuto y treinta segundos",
+        "de": "eine Minute und dreißig Sekunden",
+    }[language]

@@ -182,8 +182,14 @@ def test_schema_accepts_every_builtin_and_rejects_a_typo() -> None:
 
     schema = json.loads((Path(__file__).parents[1] / "voicecoach/routine.schema.json").read_text())
     folder = Path(__file__).parents[1] / "voicecoach" / "routines"
-    for path in sorted(folder.glob("*.yaml")):
+    examples = sorted((DATA / "routines").glob("*.yaml"))
+    for path in [*sorted(folder.glob("*.yaml")), *examples]:
         jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
+    nested = yaml.safe_load(
+        MINIMAL + "      - rounds: 2\n        steps:\n          - {rounds: 2, steps: [{say: Hi.}]}\n"
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(nested, schema)
     bad = yaml.safe_load(MINIMAL.replace("title: Tiny", "titel: Tiny"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
