@@ -242,8 +242,11 @@ def test_lengths_are_spoken_as_words(language: str, lengths: list[str]) -> None:
 
     phrases = Phrases(language, 0)
     assert [phrases.duration(s) for s in (30, 62, 610, 3720)] == lengths
-    assert phrases.duration(90, exact=True) == {
-        "en": "one minute and thirty seconds",
-        "es": "un minuto y treinta segundos",
-        "de": "eine Minute und dreißig Sekunden",
-    }[language]
+    assert (
+        phrases.duration(90, exact=True)
+        == {
+            "en": "one minute and thirty seconds",
+            "es": "un minuto y treinta segundos",
+            "de": "eine Minute und dreißig Sekunden",
+        }[language]
+    )

@@ -186,7 +186,7 @@ def test_schema_accepts_every_builtin_and_rejects_a_typo() -> None:
     for path in [*sorted(folder.glob("*.yaml")), *examples]:
         jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)
     nested = yaml.safe_load(
-        MINIMAL + "      - rounds: 2\n        steps:\n          - {rounds: 2, steps: [{say: Hi.}]}\n"
+        MINIMAL + "      - rounds: 2\n        steps:\n          - {rounds: 2, steps: [say: Hi.]}\n"
     )
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(nested, schema)
