@@ -181,3 +181,28 @@ def test_the_schema_knows_the_silent_pause() -> None:
     jsonschema.validate(yaml.safe_load(TIMED % steps), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(yaml.safe_load(TIMED % steps.replace("silent", "silence")), schema)
+
+
+def test_the_lint_checks_each_rounds_steps_as_steps_of_their_own() -> None:
+    from voicecoach.compiler import performed_units
+    from voicecoach.routine import Hold
+
+    from .conftest import DATA
+
+    routine = load_routine(str(DATA / "routines" / "w2a-workout.yaml"))
+    timeline = compile_routine(routine)
+    assert hands_free(timeline) == []
+    units = performed_units(routine)
+    squats = [
+        i
+        for i, u in enumerate(units)
+        if isinstance(u.step, Hold) and u.step.text and u.step.text.options == ("Squats.",)
+    ]
+    assert len(squats) == 3, "one performed step per round"
+    last = squats[-1]
+    broken = replace(
+        timeline,
+        events=tuple(e for e in timeline.events if not (e.step == last and e.cue == "countdown")),
+    )
+    found = [d for d in lint(routine, broken) if "no countdown" in d.message]
+    assert [d.location for d in found] == [str(units[last].step.location)]

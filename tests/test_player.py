@@ -187,3 +187,21 @@ def test_view_in_a_real_terminal(tmp_path: Path) -> None:
         assert "q quit" not in _screen(session), "the terminal is restored"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def test_each_rounds_steps_are_places_to_jump_to() -> None:
+    timeline = compile_routine(load_routine(str(ROOT / "tests/data/routines/w2a-workout.yaml")))
+    steps = steps_of(timeline)
+    second, third = (c.start_sample for c in timeline.chapters[3:5])
+    in_round_two = [s.text for s in steps if second <= s.start_sample < third]
+    moves = [t for t in in_round_two if t in ("Jumping jacks.", "Push-ups.", "Squats.")]
+    assert moves == ["Jumping jacks.", "Push-ups.", "Squats."]
+    p = Player(np.zeros(timeline.duration_sample, np.int16), timeline, NullSink())
+    p.seek(second)
+    p.next_step()
+    assert p.current().text == "Jumping jacks."
+    p.next_step()
+    assert p.current().text.startswith("Rest. Next: push-ups")
+    p.previous_step()
+    p.previous_step()
+    assert p.position == second, "back to the round's start"
