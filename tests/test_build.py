@@ -323,3 +323,41 @@ def test_the_first_inhale_tone_is_heard(tmp_path: Path, cache_dir: Path) -> None
     assert onset(audio, first.start_sample, threshold_db=-50) - first.start_sample < samples(0.01)
     assert dbfs(tone) > -40.0, "the first inhale tone is in the audio"
     assert dbfs(before) < dbfs(tone) - 20, "and it is its own sound, after the start sound"
+
+
+def test_w2a_workout_builds_and_says_what_it_promises(tmp_path: Path) -> None:
+    """The issue's done-when: the w2a example in our format, built and decoded."""
+    from voicecoach.phrases import Phrases
+
+    from .conftest import DATA
+
+    path = DATA / "routines" / "w2a-workout.yaml"
+    result = build(
+        BuildSettings(str(path), out=tmp_path / "w2a.flac", engine="tone", cache_dir=tmp_path)
+    )
+    audio = decode(result.path)
+    heard_s = len(audio) / SAMPLE_RATE
+    assert abs(heard_s - result.timeline.duration_s) < 0.01
+    texts = [line for _, _, line in parse_vtt(result.path.with_suffix(".vtt").read_text())]
+    for e in result.timeline.events:
+        if e.kind == "speech" and e.cue in ("intro", "then", "rest", "round"):
+            assert abs(onset(audio, e.start_sample) - e.start_sample) <= samples(0.001), e.text
+
+    moves = ["Neck roll from side to side.", "Shoulder roll.", "Wide stance toe reach."]
+    assert [t for t in texts if t in moves] == moves, "each warm-up move once, in order"
+
+    exercises = ("Jumping jacks.", "Push-ups.", "Squats.")
+    rests = [i for i, t in enumerate(texts) if t.startswith("Rest.")]
+    assert len(rests) == 3 * 2 + 2, "two rests a round, and one before rounds 2 and 3"
+    for i in rests:
+        following = next(t for t in texts[i:] if t in exercises)
+        assert texts[i] == f"Rest. Next: {following[:-1].lower()}, thirty seconds."
+
+    assert [t for t in texts if t.startswith("Round ")] == [f"Round {n} of 3." for n in (1, 2, 3)]
+    titles = [c.title for c in result.timeline.chapters]
+    assert titles[2:5] == [f"Main set, round {n} of 3" for n in (1, 2, 3)]
+
+    length = Phrases("en", 0).duration(heard_s)
+    assert texts[1] == (
+        f"This session has eleven exercises and takes {length}; eight minutes of it is work."
+    )
