@@ -91,3 +91,41 @@ def test_place_drops_what_does_not_fit_and_the_cues_that_follow_it() -> None:
     blocker = Cue(3, HOLD_START, "speech", "countdown", "Three")
     placed = place([lead, follower, blocker], HOLD_START, HOLD_START + samples(3), Estimate())
     assert [p.cue for p in placed] == [blocker]
+
+
+def test_rounds_expand_into_units_and_rests_name_what_follows() -> None:
+    from voicecoach.compiler import rounds_at
+    from voicecoach.compiler.circuit import Wording, coming_up
+
+    text = """\
+format: voicecoach/1
+id: r
+title: R
+sections:
+  - title: Set
+    steps:
+      - rounds: 2-4
+        rest: 10s
+        setup: standing tall
+        steps:
+          - {hold: 30s, say: Squats. Sit back.}
+          - {rest: 5s}
+          - {repeat: 6, say: Lunges.}
+      - rest: 5s
+      - hold: 20s
+"""
+    routine = parse_routine(text, "r.yaml")
+    assert len(performed_units(routine)) == 2 * 3 + 1 + 2, "a range counts its lowest"
+    units = performed_units(rounds_at(routine, 1.0))
+    assert [u.round.number for u in units if u.round and u.opens] == [1, 2, 3, 4]
+    assert [type(u.step).__name__ for u in units[:7]] == [
+        *["Hold", "Rest", "Repeat"],
+        *["Rest", "Hold", "Rest", "Repeat"],
+    ]
+    assert units[0].setup is not None and all(u.setup is None for u in units[1:])
+    assert units[0].first and units[-1].last and not any(u.first for u in units[1:])
+    w = Wording(Phrases("en", 0), 0, None, 0.5, 0.5)
+    assert coming_up(w, units[1:]) == "Rest. Next: lunges, six times."
+    assert coming_up(w, units[3:]) == "Rest. Next: squats, thirty seconds."
+    assert coming_up(w, units[-2:]) == "Rest.", "a hold without an instruction is not named"
+    assert coming_up(w, []) == "Rest."

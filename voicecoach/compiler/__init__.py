@@ -12,6 +12,7 @@ One module per concern:
 - ``units.py``: the order steps are performed in (``performed_units``), shared with the
   hands-free lint so both number steps the same way;
 - ``cues.py``: pure planning of the cues inside a hold and their placement;
+- ``circuit.py``: what rounds, rests and the intro's totals say;
 - ``measure.py``: how long lines and sounds last (``Estimate``, ``Measured``);
 - ``handsfree.py``: the hands-free lint of a compiled timeline.
 """

@@ -39,10 +39,10 @@ from ..routine import (
     fill,
 )
 from ..timing import clock
-from . import handsfree
+from . import circuit, handsfree
 from .cues import CUE_MARGIN, Cue, HoldWords, hold_cues, place
 from .measure import Estimate, Measure
-from .units import Round, Unit, exercises, performed_units, rounds_at
+from .units import Unit, performed_units, rounds_at
 
 MAX_SESSION_S = 12 * 3600
 #: Pace: where ranges sit without --length (0 = shortest, 1 = longest) and a gap scale.
@@ -257,6 +257,7 @@ class _Compiler:
         self.side: str | None = None
         #: The session as performed, with this pass's number of rounds.
         self.units = performed_units(rounds_at(routine, t_count))
+        self.wording = circuit.Wording(self.phrases, seed, client, t_count, t_time)
 
     # -- emitting ---------------------------------------------------------------------------
 
@@ -340,25 +341,8 @@ class _Compiler:
         return _Pass(timeline, dict(self.spans), self.t_count)
 
     def intro_text(self, length_s: float) -> str:
-        """The intro with its totals filled in words: ``{steps}`` (holds and repeats
-        performed), ``{length}`` (the whole session, ``length_s``) and ``{work}`` (the time
-        under holds and repeats)."""
         assert self.routine.intro is not None
-        p = self.phrases
-        done = exercises(self.units)
-        work_s = sum(
-            unit.step.duration.at(self.t_time)
-            if isinstance(unit.step, Hold)
-            else round(unit.step.count.at(self.t_count)) * unit.step.each_s
-            for unit in done
-            if isinstance(unit.step, (Hold, Repeat))
-        )
-        totals = {
-            "steps": p.words(len(done)),
-            "length": p.duration(length_s),
-            "work": p.duration(work_s),
-        }
-        return fill(self.routine.intro.pick(self.seed), None, (), self.client, totals)
+        return circuit.intro_text(self.wording, self.routine.intro, self.units, length_s)
 
     def settle_length(self, index: int) -> None:
         """Fills ``{length}`` in the intro (event ``index``) with the session's length.
@@ -422,7 +406,7 @@ class _Compiler:
         if unit.first:
             self.section, self.side = section.title, side
             if unit.opens and unit.round is not None:
-                title = self.round_title(title, unit.round)
+                title = circuit.round_title(self.wording, title, unit.round)
             self.chapters.append(Chapter(self.cursor, title))
             if unit.side_index == 0:
                 if section.transition:
@@ -436,11 +420,13 @@ class _Compiler:
                 salt = f"{section.title}:{unit.side_index}"
                 self.line(p.say(key, salt=salt, side=side), "side")
             if unit.opens and unit.round is not None:
-                self.line(self.round_line(unit.round), "round")
+                self.line(circuit.round_line(self.wording, unit.round), "round")
         elif unit.opens and unit.round is not None:
-            self.chapters.append(Chapter(self.cursor, self.round_title(title, unit.round)))
+            self.chapters.append(
+                Chapter(self.cursor, circuit.round_title(self.wording, title, unit.round))
+            )
             self.cursor = self.sound(self.cursor, "chime", "round") + samples(0.3)
-            self.line(self.round_line(unit.round), "round")
+            self.line(circuit.round_line(self.wording, unit.round), "round")
         self.step, self.step_line = index, unit.step.location.line or None
         if unit.setup is not None and index not in self.announced:
             self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
@@ -453,14 +439,6 @@ class _Compiler:
         last_side = unit.side_index == len(sides) - 1
         if sides and last_side and unit.last:
             self.line(p.say("section_done", section.title, title=section.title), "section_done")
-
-    def round_title(self, title: str, where: Round) -> str:
-        """A round's chapter: "Main set, round 2 of 3"."""
-        n, total = str(where.number), str(where.total)
-        return self.phrases.say("round_chapter", title=title, n=n, total=total)
-
-    def round_line(self, where: Round) -> str:
-        return self.phrases.say("round", n=str(where.number), total=str(where.total))
 
     def pick_for(self, unit: Unit) -> str:
         """A following unit's setup text, filled for that unit's side."""
@@ -487,33 +465,12 @@ class _Compiler:
             self.run_rest(step)
         return False
 
-    def coming_up(self) -> str:
-        """What a rest announces: the next exercise's name and length, in this language.
-
-        The next exercise is the next hold or repeat performed, across rounds, sides and
-        sections; without one (or when it has no instruction to name it), just "Rest."
-        """
-        p = self.phrases
-        index = self.step if self.step is not None else -1
-        upcoming = exercises(self.units[index + 1 :])
-        if not upcoming or upcoming[0].step.text is None:  # type: ignore[union-attr]
-            return p.say("rest")
-        unit = upcoming[0]
-        step = unit.step
-        assert isinstance(step, (Hold, Repeat)) and step.text is not None
-        line = fill(step.text.pick(self.seed, unit.side or ""), unit.side, unit.section.sides,
-                    self.client)  # fmt: skip
-        if isinstance(step, Hold):
-            length = p.duration(step.duration.at(self.t_time), exact=True)
-        else:
-            length = p.times(round(step.count.at(self.t_count)))
-        return p.say("rest_next", what=p.name(line), length=length)
-
     def run_rest(self, rest: Rest) -> None:
         """A rest: "Rest. Next: push-ups, thirty seconds.", then a countdown into it."""
         length = samples(rest.duration.at(self.t_time))
         start, end = self.cursor, self.cursor + length
-        text = self.coming_up()
+        index = self.step if self.step is not None else -1
+        text = circuit.coming_up(self.wording, self.units[index + 1 :])
         said = self.speak(start, text, "rest")
         if said > end:
             self.warn(

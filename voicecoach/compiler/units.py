@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..routine import Hold, Repeat, Rounds, Routine, Section, Span, Step, Text
+from ..routine import Rounds, Routine, Section, Span, Step, Text
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,3 @@ def performed_units(routine: Routine) -> list[Unit]:
 def performed_steps(routine: Routine) -> list[Step]:
     """Steps in the order performed, sides and rounds expanded; index = ``Event.step``."""
     return [unit.step for unit in performed_units(routine)]
-
-
-def exercises(units: list[Unit]) -> list[Unit]:
-    """The units that are exercises (holds and repeats): what ``{steps}`` counts."""
-    return [unit for unit in units if isinstance(unit.step, (Hold, Repeat))]
