@@ -155,7 +155,9 @@ def test_fit_warning_when_instruction_outlasts_its_hold() -> None:
 
 def test_then_lines_are_said_in_order_spread_across_the_hold() -> None:
     text = MINIMAL.replace("hold: 12s", "hold: 90s").replace(
-        "lead_in: 2s", "lead_in: 2s\n        then: [First move., Second move., Third move.]"
+        "lead_in: 2s",
+        "lead_in: 2s\n        then: [First move., Second move., Third move.]"
+        "\n        encourage: {every: 5s, say: Keep going.}",
     )
     timeline = compile_routine(parse_routine(text, "then.yaml"))
     start = next(e for e in timeline.events if e.cue == "start").start_sample
@@ -165,6 +167,9 @@ def test_then_lines_are_said_in_order_spread_across_the_hold() -> None:
     share = (countdown - start) // 3
     assert lines[1].start_sample == start + share and lines[2].start_sample == start + 2 * share
     assert lines[0].start_sample >= start and lines[-1].end_sample <= countdown
+    # They win over encouragement and breathing, which took the places left around them.
+    assert any(e.cue == "encourage" for e in timeline.events)
+    assert any(e.cue == "breath" for e in timeline.events)
     assert not [d for d in timeline.diagnostics if "then" in d.message]
     assert_invariants(timeline)
 

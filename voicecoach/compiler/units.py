@@ -88,6 +88,8 @@ def performed_units(routine: Routine) -> list[Unit]:
                         setup = inner.setup or (step.setup if number == 1 and m == 0 else None)
                         opens = m == 0 and (number == 1 or step.rest is None)
                         mine.append(Unit(section, i, side, inner, setup, where, opens=opens))
+            if not mine:  # a section whose included blocks are empty
+                continue
             mine[0] = replace(mine[0], setup=mine[0].setup or section.setup, first=True)
             mine[-1] = replace(mine[-1], last=True)
             out.extend(mine)

@@ -291,6 +291,8 @@ def _parse_rounds(
     if isinstance(keys["steps"], yaml.SequenceNode) and not keys["steps"].value:
         raise ctx.error(keys["steps"], "rounds has no steps", "add at least one step")
     steps = _parse_steps(ctx, keys["steps"], replace(scope, in_rounds=True))
+    if not steps and not ctx.errors:
+        raise ctx.error(keys["steps"], "rounds has no steps", "add at least one step")
     rest = None
     if "rest" in keys:
         length = read_duration_span(ctx, keys["rest"], "rest between rounds", 1.0, MAX_STEP_S)
