@@ -20,7 +20,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "voicecoach"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "shared values and tools",
-        ("errors", "model", "fsutil", "timing", "media", "loudness", "clipkeys", "pronounce"),
+        (
+            "errors",
+            "model",
+            "fsutil",
+            "timing",
+            "media",
+            "loudness",
+            "clipkeys",
+            "pronounce",
+            "numbers",
+        ),
     ),
     ("1 routine", ("routine", "phrases")),
     ("2 compiler", ("compiler",)),
