@@ -425,3 +425,15 @@ def assert_then_honest(routine: Routine, timeline: Timeline) -> None:
         if len(said) < len(written):
             locations = {str(line.location) for line in step.then}
             assert locations & reported, "a dropped line is reported"
+
+
+def test_a_rest_too_short_for_its_announcement_and_countdown_says_so() -> None:
+    text = ROUNDS_ONLY.replace("rounds: 2-4", "rounds: 2").replace("{rest: 10s}", "{rest: 5s}")
+    timeline = compile_routine(parse_routine(text, "short.yaml"))
+    (warning,) = {
+        d.message for d in timeline.diagnostics if "no room for its countdown" in d.message
+    }
+    assert "the rest (5 s)" in warning
+    short = [e.step for e in timeline.events if e.cue == "rest" and "push-ups" in (e.text or "")]
+    assert len(short) == 2
+    assert not [e for e in timeline.events if e.cue == "countdown" and e.step in short]

@@ -480,7 +480,15 @@ class _Compiler:
                 said - end,
             )
         count = 3 if length >= samples(4) else 0
-        if said + CUE_MARGIN > end - count * SAMPLE_RATE:
+        if count and said <= end and said + CUE_MARGIN > end - count * SAMPLE_RATE:
+            count = 0
+            self.warn(
+                rest.location,
+                f"the rest ({seconds(length):.0f} s) leaves no room for its countdown after "
+                f"the announcement ({seconds(said - start):.1f} s); lengthen the rest or "
+                "shorten the next step's first sentence",
+            )
+        elif said > end:
             count = 0
         for k in range(count, 0, -1):
             at = end - k * SAMPLE_RATE
