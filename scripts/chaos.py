@@ -296,7 +296,8 @@ def fuzz(work: Path, n: int, seed: int) -> Outcome:
     step = st.dictionaries(
         st.sampled_from(
             ["say", "hold", "pause", "repeat", "chime", "each", "count", "halfway", "countdown",
-             "encourage", "breathing", "lead_in", "setup", "include", "every", "typo"]
+             "encourage", "breathing", "lead_in", "setup", "include", "every", "typo", "then",
+             "rest", "rounds", "steps"]
         ),
         st.one_of(scalar, st.lists(scalar, max_size=3)),
         min_size=1,
