@@ -17,6 +17,7 @@ from voicecoach.compiler import (
     Measured,
     compile_routine,
     performed_steps,
+    performed_units,
     rounds_at,
 )
 from voicecoach.errors import RoutineError
@@ -252,6 +253,9 @@ def test_length_fits_a_routine_whose_only_range_is_rounds() -> None:
         assert said == [f"Round {k} of {n}." for k in range(1, n + 1)]
         assert timeline.chapters[-1].title == f"Circuit, round {n} of {n}"
         assert not [d for d in timeline.diagnostics if "--length" in d.message]
+        performed = performed_units(rounds_at(routine, timeline.count_position))
+        assert len(performed) == 1 + max(e.step for e in timeline.events if e.step is not None)
+        assert {u.round.total for u in performed if u.round} == {n}, "the timeline's rounds"
         intro = timeline.events[1].text
         assert intro == f"This takes {Phrases('en', 0).duration(timeline.duration_s)}."
         assert_invariants(timeline)

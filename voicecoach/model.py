@@ -155,6 +155,9 @@ class Timeline:
     sounds: tuple[tuple[str, str], ...] = ()
     music: Music | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
+    #: Where every count range (reps, rounds) was settled, in [0, 1]: the compiler's
+    #: ``rounds_at(routine, count_position)`` lists the steps this timeline performs.
+    count_position: float = 0.5
 
     @property
     def duration_s(self) -> float:

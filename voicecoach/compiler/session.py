@@ -337,6 +337,7 @@ class _Compiler:
             sounds=r.sounds,
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),
+            count_position=self.t_count,
         )
         return _Pass(timeline, dict(self.spans), self.t_count)
 

@@ -198,9 +198,10 @@ def check(settings: BuildSettings) -> dict[str, Any]:
 def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
     """The timeline JSON plus the performed steps (kind, line, section, side) for the chart.
 
-    Steps that make no sound (pauses) have no events; the chart still draws them.
+    Steps that make no sound (pauses) have no events; the chart still draws them. Ranged
+    ``rounds`` are counted as this timeline settled them, so step numbers match events'.
     """
-    from ..compiler import performed_units
+    from ..compiler import performed_units, rounds_at
 
     out = timeline.to_json()
     out["steps"] = [
@@ -210,6 +211,6 @@ def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
             "section": unit.section.title,
             "side": unit.side or "",
         }
-        for unit in performed_units(routine)
+        for unit in performed_units(rounds_at(routine, timeline.count_position))
     ]
     return out
