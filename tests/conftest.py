@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from voicecoach.cli import cli
 
 DATA = Path(__file__).parent / "data"
+CHROMIUM = "/usr/bin/chromium"
 UPDATE_GOLDEN = os.environ.get("VOICECOACH_UPDATE_GOLDEN") == "1"
 
 
@@ -63,3 +64,19 @@ sections:
         say: Press the ball into the thigh.
         lead_in: 2s
 """
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium (Debian's, driven by Playwright) for the whole run: launching costs
+    seconds on a 2-core machine. Each test opens its own context (a fresh profile)."""
+    assert Path(CHROMIUM).exists(), "Chromium is missing: run `make install` (apt chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        yield b
+        b.close()

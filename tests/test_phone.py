@@ -26,7 +26,7 @@ from voicecoach.export.page import PageInfo, write_share
 from voicecoach.model import SAMPLE_RATE, Chapter, Event, Timeline
 
 from .conftest import invoke
-from .test_sharing import CHROMIUM, ROOT
+from .test_sharing import ROOT
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 OUTPUT = ROOT / "output"
@@ -73,21 +73,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def timeline(site: Path) -> dict:
     return json.loads(next(site.glob("*.timeline.json")).read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module (the machine is slow; launching costs seconds)."""
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run `make install` (apt chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield b
-        b.close()
 
 
 def open_at(browser, url: str, scripts: tuple[str, ...] = (STUBS,), context=None, **options):

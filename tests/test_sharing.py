@@ -17,7 +17,6 @@ from voicecoach.export.page import script_json
 
 from .conftest import invoke
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -33,17 +32,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "-o", str(folder), "--base-url", "https://example.org/ana/", "--engine", "tone", "-q"]
     )  # fmt: skip
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run `make install` (apt chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def open_page(browser, page_path: Path, **context):

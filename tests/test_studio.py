@@ -19,12 +19,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from voicecoach.routine import resolve
 
 from .conftest import invoke
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parents[1]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 QUICK = "hamstring-quick"
@@ -57,20 +57,6 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     yield url, folder
     proc.terminate()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run `make install` (apt chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -248,7 +234,10 @@ def test_keys_and_step_kinds_are_completed_from_the_schema(page, studio) -> None
     select_rest_of_line(page, 38)  # `halfway: false` inside the Finish hold
     page.keyboard.type("cou")
     popup = page.locator(".cm-tooltip-autocomplete")
-    popup.wait_for()
+    # The list follows each typed letter: wait for the one that answers "cou".
+    expect(popup.locator("li[aria-selected=true]")).to_contain_text("countdown")
+    # CodeMirror ignores Enter for 75 ms after the list opens or changes (interactionDelay).
+    page.wait_for_timeout(300)
     options = popup.locator("li").all_inner_texts()
     assert any(o.startswith("countdown") for o in options)
     assert not any(re.match(r"count\b(?!down)", o) for o in options), "a repeat's key, not a hold's"
@@ -260,8 +249,8 @@ def test_keys_and_step_kinds_are_completed_from_the_schema(page, studio) -> None
     page.keyboard.press("Enter")
     page.keyboard.press("Shift+Home")
     page.keyboard.type("      - rep")
-    popup.wait_for()
-    assert "repeat" in popup.inner_text() and "step" in popup.inner_text()
+    expect(popup).to_contain_text("repeat")
+    assert "step" in popup.inner_text()
 
 
 def test_length_slider_changes_the_total_within_the_routines_range(page, studio) -> None:
