@@ -250,3 +250,17 @@ def test_lengths_are_spoken_as_words(language: str, lengths: list[str]) -> None:
             "de": "eine Minute und dreißig Sekunden",
         }[language]
     )
+
+
+@pytest.mark.parametrize(
+    ("routine", "label"),
+    [("hamstring-quick", "Right side"), ("hamstring-quick-es", "Lado: derecha"),
+     ("hamstring-quick-de", "Seite: rechts")],
+)  # fmt: skip
+def test_the_share_pages_side_label_is_in_the_sessions_language(routine: str, label: str) -> None:
+    from voicecoach.compiler import compile_routine
+    from voicecoach.export.page import step_rows
+
+    labels = {row[5] for row in step_rows(compile_routine(load_routine(routine)))}
+    assert label in labels, labels
+    assert not any(" side" in str(x) for x in labels if x != label and routine != "hamstring-quick")

@@ -194,9 +194,9 @@ def test_cover_is_the_lock_screen_artwork(tmp_path: Path) -> None:
     data = json.loads(html.split('id="data">', 1)[1].split("</script>", 1)[0])
     assert data["artwork"][0] == {"src": "cover.png", "type": "image/png"}
     assert data["steps"] == [
-        [0.0, 10.0, "Intro", "", "Hello."],
-        [10.0, 40.0, "A", "right", "Roll."],
-        [40.0, 60.0, "A", "right", "Press."],
+        [0.0, 10.0, "Intro", "", "Hello.", ""],
+        [10.0, 40.0, "A", "right", "Roll.", "Right side"],
+        [40.0, 60.0, "A", "right", "Press.", "Right side"],
     ], "chapters and steps more than 10 s after them, as in the terminal player"
     assert data["album"] == "voicecoach" and data["title"] == "T"
 

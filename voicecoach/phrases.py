@@ -114,6 +114,17 @@ def side_heading(title: str, side: str | None, language: str) -> str:
     return f"{title} ({side_place(side, language)})" if side else title
 
 
+def side_label(side: str, language: str) -> str:
+    """A side shown alone as a label (``Right side``, ``Seite: rechts``), capitalized."""
+    if not side:
+        return side
+    template = (
+        str(_load(language).get("side_label") or "{side}") if language in languages() else "{side}"
+    )
+    label = template.format(side=side_place(side, language))
+    return label[:1].upper() + label[1:]
+
+
 def side_place(side: str, language: str) -> str:
     """A side named on its own (``rechts``), as headings, the player and the page show it."""
     places = (_load(language).get("side_places") or {}) if language in languages() else {}

@@ -10,7 +10,7 @@
   var lines = Array.prototype.slice.call(document.querySelectorAll("#script li[data-start]"));
   var chapterButtons = Array.prototype.slice.call(document.querySelectorAll("#chapters button"));
   var steps = data.steps.map(function (s) {
-    return { start: s[0], end: s[1], heading: s[2], side: s[3], text: s[4] };
+    return { start: s[0], end: s[1], heading: s[2], side: s[3], text: s[4], label: s[5] };
   });
   var calm = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : { matches: false };
   var current = null;
@@ -115,8 +115,8 @@
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
   var toggle = $("floor-toggle");
 
-  function sideLabel(side) {
-    return side ? side.charAt(0).toUpperCase() + side.slice(1) + " side" : "";
+  function sideLabel(step) {
+    return step.label || "";  // in the session's language, made by page.py
   }
 
   function showStep(changed) {
@@ -129,7 +129,7 @@
       window.setTimeout(function () { el.classList.remove("changing"); }, 150);
     }
     $("floor-chapter").textContent = step.heading;
-    $("floor-side").textContent = sideLabel(step.side);
+    $("floor-side").textContent = sideLabel(step);
     el.textContent = text;
     var upcoming = "End of the session";
     if (next) {
@@ -143,7 +143,7 @@
 
   function announce() {
     var step = steps[stepIndex];
-    var parts = [step.heading, sideLabel(step.side), step.text].filter(Boolean);
+    var parts = [step.heading, sideLabel(step), step.text].filter(Boolean);
     $("floor-announce").textContent = "Step " + (stepIndex + 1) + " of " + steps.length + ". " + parts.join(". ");
   }
 

@@ -26,7 +26,7 @@ from string import Template
 from ..errors import UserError
 from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
 from ..model import STEP_BACK_S, Timeline, seconds, steps_of
-from ..phrases import side_place
+from ..phrases import side_label, side_place
 from ..timing import clock
 from .icon import icon_png
 from .offline import ICON_SIZES_PX, icon_name, write_icons, write_offline
@@ -140,8 +140,9 @@ def render_page(
 
 
 def step_rows(timeline: Timeline) -> list[list[object]]:
-    """``[start_s, end_s, heading, side, text]`` per jump point, the terminal player's steps
-    (chapters and routine steps); the heading is the section, or the chapter before it."""
+    """``[start_s, end_s, heading, side, text, side label]`` per jump point, the terminal
+    player's steps (chapters and routine steps); the heading is the section, or the chapter
+    before it; the label names the side in the session's language."""
     rows: list[list[object]] = []
     for step in steps_of(timeline):
         start_s = seconds(step.start_sample)
@@ -151,7 +152,8 @@ def step_rows(timeline: Timeline) -> list[list[object]]:
             heading = before[-1] if before else timeline.title
         end_s = seconds(step.end_sample)
         side = side_place(step.side, timeline.language)
-        rows.append([round(start_s, 3), round(end_s, 3), heading, side, step.text])
+        label = side_label(step.side, timeline.language)
+        rows.append([round(start_s, 3), round(end_s, 3), heading, side, step.text, label])
     return rows
 
 
