@@ -3,15 +3,19 @@
 
 For sessions of about 5 minutes, 35 minutes and 3 hours it measures, in one run:
   * ``voicecoach build`` cold (empty clip cache) and warm (cache filled);
+  * the time to the first byte of audio: from starting the interpreter until the library
+    hands its first block of the session to the encoder (what a studio preview waits for);
   * the peer (../shared/bench/peer_pydub.py: pyttsx3 per phrase, AudioSegment.overlay per
-    event, export) on the timeline our build wrote, same bitrate;
+    event, export) on the timeline our build wrote, same bitrate. It lives outside this
+    repository: when it is missing the table says "peer not found" (nothing else changes);
   * the encode floor: ffmpeg encoding the same length of audio with the same settings;
   * peak RSS of each (getrusage of the measured child tree);
   * ``voicecoach plan`` and ``validate`` of the built-in routines, import time included.
-It prints a table and writes it, with the machine's description, to docs/benchmarks.md.
+Each table row is printed as soon as it is measured (a crash later loses nothing); the
+tables are written, with the machine's description, to docs/benchmarks.md at the end.
 
 Usage: python scripts/bench.py [--smoke] [--sizes 5,35,180] [--peer-max 40] [--no-write]
-                               [--batch-rows 100]
+                               [--batch-rows 100 (0: no batch table)] [--peer PATH]
 """
 
 from __future__ import annotations
@@ -42,6 +46,23 @@ MEASURE = (
 )
 
 
+FIRST_AUDIO = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from voicecoach.pipeline import BuildSettings, Progress, build\n"
+    "class Heard(Exception):\n"
+    "    pass\n"
+    "def encoded(done, total):\n"
+    "    print('first audio', flush=True)\n"
+    "    raise Heard\n"
+    "settings = BuildSettings(routine=sys.argv[1], out=Path(sys.argv[2]))\n"
+    "try:\n"
+    "    build(settings, Progress(encode=encoded))\n"
+    "except Heard:\n"
+    "    pass\n"
+)
+
+
 @dataclass
 class Run:
     seconds: float
@@ -58,6 +79,23 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     if data["rc"] != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{data['err']}")
     return Run(data["seconds"], data["rss_mb"], data["out"])
+
+
+def first_audio(routine: Path, out: Path, env: dict[str, str]) -> float:
+    """Seconds from starting a fresh interpreter until the library hands the first block of
+    the session to the encoder; the build is stopped there (through its normal clean-up)."""
+    start = time.perf_counter()
+    with subprocess.Popen(
+        [PY, "-c", FIRST_AUDIO, str(routine), str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    ) as proc:  # fmt: skip
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        seconds = time.perf_counter() - start
+        _, err = proc.communicate()
+    if line.strip() != "first audio" or proc.returncode != 0:
+        raise SystemExit(f"failed: time to first audio of {routine}\n{err[-2000:]}")
+    return seconds
 
 
 def synthetic_routine(minutes: float) -> str:
@@ -167,7 +205,7 @@ def python_floor(repeat: int) -> float:
     return statistics.median(times)
 
 
-def bench_size(minutes: float, work: Path, peer_max: float) -> dict:
+def bench_size(minutes: float, work: Path, peer_max: float, peer_path: Path) -> dict:
     routine = work / f"bench-{int(minutes)}.yaml"
     routine.write_text(synthetic_routine(minutes), encoding="utf-8")
     if 4 <= minutes <= 6:
@@ -175,26 +213,39 @@ def bench_size(minutes: float, work: Path, peer_max: float) -> dict:
     out = work / f"session-{int(minutes)}.mp3"
     env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-{int(minutes)}"))
     build = [PY, "-m", "voicecoach.cli", "build", str(routine), "-o", str(out), "-q"]
+    first_env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-first-{int(minutes)}"))
+    first_cold = first_audio(routine, work / f"first-{int(minutes)}.mp3", first_env)
     cold = measure(build, env)
     warm = measure(build, env)
+    first_warm = first_audio(routine, work / f"first-{int(minutes)}.mp3", env)
     timeline = json.loads(out.with_suffix(".timeline.json").read_text())
     floor = encode_floor(out, work)
-    peer: Run | None = None
-    if minutes <= peer_max and PEER.exists():
-        peer = measure([PY, str(PEER), str(out.with_suffix(".timeline.json")),
+    peer: Run | str
+    if minutes > peer_max:
+        peer = f"skipped (over {peer_max:g} min)"
+    elif not peer_path.is_file():
+        peer = "peer not found"
+    else:
+        peer = measure([PY, str(peer_path), str(out.with_suffix(".timeline.json")),
                         str(work / "peer.mp3"), "--bitrate", "96k"])  # fmt: skip
     return {
         "minutes": timeline["duration_s"] / 60,
         "events": len(timeline["events"]),
         "cold": cold,
         "warm": warm,
+        "first": (first_cold, first_warm),
         "floor": floor,
         "peer": peer,
     }
 
 
-def bench_batch(rows: int, work: Path) -> dict[str, float]:
-    """100 clients of the quick session: workers 1 and 2, shared cache against none."""
+def bench_batch(rows: int, work: Path) -> dict[str, float] | None:
+    """``rows`` clients of the quick session: workers 1 and 2, shared cache against none.
+
+    None (nothing run) when ``rows`` is 0: a batch needs at least one client.
+    """
+    if rows <= 0:
+        return None
     clients = work / "clients.csv"
     clients.write_text(
         "client,output\n" + "".join(f"Client {i},client-{i}\n" for i in range(rows)),
@@ -212,35 +263,35 @@ def bench_batch(rows: int, work: Path) -> dict[str, float]:
     return out
 
 
-def table(
-    results: list[dict], cli: dict[str, float], floor_s: float, batch: dict[str, float] | None
-) -> str:
-    lines = [
-        "| session | events | voicecoach cold | warm | encode floor | peer (pydub) "
-        "| cold speed-up vs peer | warm / floor | peak RSS cold / warm / peer |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in results:
-        peer = r["peer"]
-        peer_s = f"{peer.seconds:.1f} s" if peer else "skipped (quadratic)"
-        ratio = f"{peer.seconds / r['cold'].seconds:.1f}x" if peer else "-"
-        peer_rss = f"{peer.rss_mb:.0f}" if peer else "-"
-        lines.append(
-            f"| {r['minutes']:.1f} min | {r['events']} | {r['cold'].seconds:.1f} s "
-            f"| {r['warm'].seconds:.1f} s | {r['floor'].seconds:.1f} s | {peer_s} | {ratio} "
-            f"| {r['warm'].seconds / r['floor'].seconds:.2f}x "
-            f"| {r['cold'].rss_mb:.0f} / {r['warm'].rss_mb:.0f} / {peer_rss} MB |"
-        )
-    lines += ["", "| command | median wall time (fresh interpreter) |", "| --- | --- |"]
+SIZE_HEADER = [
+    "| session | events | voicecoach cold | warm | first audio cold / warm | encode floor "
+    "| peer (pydub) | cold speed-up vs peer | warm / floor | peak RSS cold / warm / peer |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+]
+
+
+def size_row(r: dict) -> str:
+    """One session's row; ``r["peer"]`` is a Run or the reason it was not run."""
+    peer = r["peer"]
+    ran = isinstance(peer, Run)
+    peer_s = f"{peer.seconds:.1f} s" if ran else peer
+    ratio = f"{peer.seconds / r['cold'].seconds:.1f}x" if ran else "-"
+    peer_rss = f"{peer.rss_mb:.0f}" if ran else "-"
+    first_cold, first_warm = r["first"]
+    return (
+        f"| {r['minutes']:.1f} min | {r['events']} | {r['cold'].seconds:.1f} s "
+        f"| {r['warm'].seconds:.1f} s | {first_cold:.2f} / {first_warm:.2f} s "
+        f"| {r['floor'].seconds:.1f} s | {peer_s} | {ratio} "
+        f"| {r['warm'].seconds / r['floor'].seconds:.2f}x "
+        f"| {r['cold'].rss_mb:.0f} / {r['warm'].rss_mb:.0f} / {peer_rss} MB |"
+    )
+
+
+def cli_lines(cli: dict[str, float], floor_s: float) -> list[str]:
+    lines = ["", "| command | median wall time (fresh interpreter) |", "| --- | --- |"]
     lines += [f"| `voicecoach {k}` | {v * 1000:.0f} ms |" for k, v in cli.items()]
     lines.append(f"| floor: `python -c 'import click, yaml'` | {floor_s * 1000:.0f} ms |")
-    if batch:
-        lines += ["", "| batch of 100 quick sessions | wall time |", "| --- | --- |"]
-        lines += [f"| {k} | {v:.1f} s |" for k, v in batch.items()]
-        if "2 workers, no cache" in batch:
-            ratio = batch["2 workers"] / batch["2 workers, no cache"]
-            lines.append(f"| shared cache / no cache (2 workers) | {ratio:.2f} |")
-    return "\n".join(lines)
+    return lines
 
 
 # -- studio: time to sound ---------------------------------------------------------------------
@@ -368,39 +419,67 @@ def write_studio_section(rows: list[tuple[str, float]], load: float) -> str:
     return section
 
 
-def main() -> int:
+def batch_lines(batch: dict[str, float], rows: int) -> list[str]:
+    lines = ["", f"| batch of {rows} quick sessions | wall time |", "| --- | --- |"]
+    lines += [f"| {k} | {v:.1f} s |" for k, v in batch.items()]
+    if "2 workers, no cache" in batch:
+        ratio = batch["2 workers"] / batch["2 workers, no cache"]
+        lines.append(f"| shared cache / no cache (2 workers) | {ratio:.2f} |")
+    return lines
+
+
+class Report:
+    """The tables, printed line by line as they are measured and kept for the docs page."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, *lines: str) -> None:
+        for line in lines:
+            print(line, flush=True)
+            self.lines.append(line)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--smoke", action="store_true", help="a tiny session only (for tests)")
     ap.add_argument("--sizes", default="5,35,180", help="session lengths in minutes")
     ap.add_argument("--peer-max", type=float, default=40, help="skip the peer above (minutes)")
-    ap.add_argument("--batch-rows", type=int, default=100)
+    ap.add_argument("--batch-rows", type=int, default=100, help="0: no batch table")
+    ap.add_argument("--peer", type=Path, default=PEER, help="the pydub peer script")
     ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     ap.add_argument("--studio", action="store_true", help="only the studio's time to sound")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.studio:
         with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
             rows, load = bench_studio(Path(tmp))
         print(write_studio_section(rows, load) if not args.no_write else rows)
         return 0
+    if not args.peer.is_file():
+        print(f"peer not found at {args.peer}: its column says so", file=sys.stderr)
     sizes = [1.0] if args.smoke else [float(s) for s in args.sizes.split(",")]
     # Bytecode as a normal install has it (an editable install has none until imported).
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "voicecoach")], check=True)
     with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
         work = Path(tmp)
-        results = []
+        report = Report()
+        report.add(*SIZE_HEADER)
         for minutes in sizes:
             print(f"benchmarking a {minutes:g}-minute session ...", file=sys.stderr)
-            results.append(bench_size(minutes, work, args.peer_max))
+            report.add(size_row(bench_size(minutes, work, args.peer_max, args.peer)))
         repeat = 3 if args.smoke else 7
         builtins = [str(p) for p in sorted((ROOT / "voicecoach/routines").glob("*.yaml"))]
         cli = {
             "plan hamstring-release": cli_time(["plan", "hamstring-release"], repeat),
             "validate (all built-ins)": cli_time(["validate", *builtins], repeat),
         }
-        floor = python_floor(repeat)
+        report.add(*cli_lines(cli, python_floor(repeat)))
         batch = None if args.smoke else bench_batch(args.batch_rows, work)
-    report = table(results, cli, floor, batch)
-    print(report)
+        if batch:
+            report.add(*batch_lines(batch, args.batch_rows))
     if not args.no_write:
         doc = ROOT / "docs" / "benchmarks.md"
         doc.write_text(
@@ -409,9 +488,10 @@ def main() -> int:
             f"Machine: {machine()}.\n\n"
             "Cold = empty clip cache; warm = rebuild with the cache filled. The peer is "
             "`shared/bench/peer_pydub.py` on the timeline our build wrote. The encode floor is "
-            "ffmpeg alone encoding the same audio to MP3 at 96 kbps. Peak RSS is the largest "
-            "process of the measured command's tree.\n\n"
-            f"{report}\n",
+            "ffmpeg alone encoding the same audio to MP3 at 96 kbps. First audio is the time from "
+            "starting the interpreter until the first block of the session reaches the encoder. "
+            "Peak RSS is the largest process of the measured command's tree.\n\n"
+            f"{report.text()}\n",
             encoding="utf-8",
         )
         print(f"wrote {doc}", file=sys.stderr)

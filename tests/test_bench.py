@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_bench_smoke() -> None:
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-peer.py"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--smoke", "--no-write"],
+        [sys.executable, str(ROOT / "scripts" / "bench.py"), "--smoke", "--no-write",
+         "--peer", str(missing)],
         capture_output=True, text=True, timeout=240, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -20,4 +35,32 @@ def test_bench_smoke() -> None:
     row = next(line for line in table.splitlines() if line.startswith("| 5.") or " min |" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[2].endswith(" s") and float(cells[2][:-2]) > 0, cells
+    cold, warm = (float(v) for v in cells[4].removesuffix(" s").split(" / "))
+    assert 0 < warm < float(cells[3][:-2]) and 0 < cold < float(cells[2][:-2]), cells
+    assert cells[6] == "peer not found", cells
     assert "`voicecoach plan hamstring-release`" in table
+
+
+def test_bench_batch_rows_zero_skips_the_batch(tmp_path: Path) -> None:
+    assert _bench().bench_batch(0, tmp_path) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_rows_are_printed_as_measured(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _bench()
+    run = bench.Run(2.0, 100.0)
+    row = {"minutes": 1.0, "events": 7, "cold": run, "warm": run, "first": (0.5, 0.4),
+           "floor": bench.Run(1.0, 10.0), "peer": "peer not found"}  # fmt: skip
+
+    def crash(*_args: object, **_kwargs: object) -> float:
+        raise RuntimeError("a later step crashed")
+
+    monkeypatch.setattr(bench, "bench_size", lambda *_a, **_k: row)
+    monkeypatch.setattr(bench, "cli_time", crash)
+    monkeypatch.setattr(bench.subprocess, "run", lambda *_a, **_k: None)  # no compileall
+    with pytest.raises(RuntimeError):
+        bench.main(["--smoke", "--no-write"])
+    out = capsys.readouterr().out
+    assert "| 1.0 min | 7 | 2.0 s | 2.0 s | 0.50 / 0.40 s | 1.0 s | peer not found |" in out
