@@ -63,6 +63,10 @@ FIRST_AUDIO = (
 )
 
 
+#: Everything in docs/benchmarks.md from this line on is kept when the tables are rewritten.
+NOTES = "<!-- notes: kept by scripts/bench.py -->"
+
+
 @dataclass
 class Run:
     seconds: float
@@ -482,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             report.add(*batch_lines(batch, args.batch_rows))
     if not args.no_write:
         doc = ROOT / "docs" / "benchmarks.md"
+        old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+        notes = old[old.index(NOTES) :] if NOTES in old else ""
         doc.write_text(
             "# Benchmarks\n\n"
             f"Made by `python scripts/bench.py` on {time.strftime('%Y-%m-%d')}.\n\n"
@@ -491,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
             "ffmpeg alone encoding the same audio to MP3 at 96 kbps. First audio is the time from "
             "starting the interpreter until the first block of the session reaches the encoder. "
             "Peak RSS is the largest process of the measured command's tree.\n\n"
-            f"{report.text()}\n",
+            f"{report.text()}\n" + (f"\n{notes}" if notes else ""),
             encoding="utf-8",
         )
         print(f"wrote {doc}", file=sys.stderr)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import numpy as np
 import pyloudnorm
 import pytest
 
+from voicecoach import mixer
 from voicecoach.errors import UserError
 from voicecoach.loudness import integrated_loudness, true_peak_db
 from voicecoach.mixer import builtin_sound, mix
 from voicecoach.model import SAMPLE_RATE, Event, Music, Timeline, samples
+from voicecoach.speech.cache import ArrayCache
 
 from .audio import ebur128, onset
 
@@ -141,3 +146,59 @@ def test_music_fades_in_and_out_and_stays_ducked_across_short_gaps() -> None:
     assert release[-1] > full - 1.0
     assert level(21.9) < full - 20, "fades out to silence at the end"
     assert level(20.0) < full - 1, "over at least 2 s"
+
+
+@pytest.mark.parametrize("loudness", ["headphones", "speaker"])
+def test_kept_levels_give_the_same_samples_and_skip_levelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loudness: str
+) -> None:
+    store = ArrayCache(tmp_path)
+    fresh = render(timeline(), loudness=loudness)
+    assert np.array_equal(render(timeline(), loudness=loudness, levels=store), fresh)
+    kept = sorted(tmp_path.rglob("*.npy"))
+    assert len(kept) == 5  # three clips, the chime and the tick
+
+    def no_levelling(*_args: object, **_kwargs: object) -> np.ndarray:
+        raise AssertionError("levelled again although the store had it")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(mixer, "_level", no_levelling)
+        assert np.array_equal(render(timeline(), loudness=loudness, levels=store), fresh)
+    data = bytearray(kept[0].read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    kept[0].write_bytes(bytes(data))
+    assert np.array_equal(render(timeline(), loudness=loudness, levels=store), fresh)
+    assert kept[0].read_bytes() != bytes(data)  # the damaged entry was made again
+    assert sorted(tmp_path.rglob("*.npy")) == kept
+
+
+def test_kept_levels_are_per_target_and_per_clip(tmp_path: Path) -> None:
+    store = ArrayCache(tmp_path)
+    render(timeline(), levels=store)
+    render(timeline(), loudness="speaker", levels=store)
+    music = np.zeros(samples(1.0), dtype=np.float32)  # music: no K-weighted copies kept
+    list(mix(timeline(Music("bed.wav", -20.0)), CLIPS, SOUNDS, music=music, levels=store))
+    assert len(list(tmp_path.rglob("*.npy"))) == 15
+
+
+def test_clips_levelled_ahead_are_only_read_by_mix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ArrayCache(tmp_path)
+    fresh = render(timeline())
+    with mixer.Leveller(store, "headphones", music=None) as ahead:
+        for text in CLIPS:
+            ahead.add(text, CLIPS)
+        time.sleep(1.0)  # time to level the three (leaving drops those not started)
+    done_ahead = len(list(tmp_path.rglob("*.npy")))
+    assert done_ahead >= 1
+    levelled = []
+    real = mixer._level
+    monkeypatch.setattr(mixer, "_level", lambda *a, **k: levelled.append(1) or real(*a, **k))
+    assert np.array_equal(render(timeline(), levels=store), fresh)
+    assert len(levelled) == 2 + len(CLIPS) - done_ahead  # the chime, the tick, any dropped
+
+
+def test_leveller_without_a_store_does_nothing() -> None:
+    with mixer.Leveller(None, "headphones", music=None) as ahead:
+        ahead.add("a", CLIPS)

@@ -4,15 +4,18 @@
 3-hour session mixes in the memory of a 5-minute one. Levels are set per clip before
 mixing (speech normalized and peak-limited, cues below it); a first streaming pass
 measures the session's integrated loudness and the second applies the last correction,
-so the file lands on the loudness target.
+so the file lands on the loudness target. Levelled clips can be kept between builds in a
+``LevelStore`` (the clip cache provides one), so a warm build does not level again.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import hashlib
 import io
+import json
 import math
 import os
 import tempfile
@@ -23,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -70,6 +73,18 @@ _MUSIC_FADE = samples(3.0)
 _MUSIC_CROSSFADE = samples(0.5)
 
 
+class LevelStore(Protocol):
+    """Somewhere to keep levelled clips between builds, by a key the mixer makes.
+
+    The key names the clip's samples, the target and the levelling code itself, so a
+    stored result is only ever found by a build that would compute the same arrays.
+    """
+
+    def load(self, key: str) -> list[np.ndarray] | None: ...
+
+    def save(self, key: str, arrays: list[np.ndarray]) -> None: ...
+
+
 def mix(
     timeline: Timeline,
     clips: Mapping[str, np.ndarray],
@@ -78,15 +93,17 @@ def mix(
     music: np.ndarray | None = None,
     loudness: str = "headphones",
     block_sample: int = 65536,
+    levels: LevelStore | None = None,
 ) -> Iterator[np.ndarray]:
     """Float32 blocks whose concatenation is the session, ``timeline.duration_sample`` long.
 
     ``clips`` maps speech text to its clip, ``sounds`` maps sound names to audio; both
     float32 mono at ``SAMPLE_RATE``. Raises ``UserError`` if an event has no audio.
+    ``levels`` keeps levelled clips for the next build (same samples out either way).
     """
     target = LOUDNESS[loudness]
     bed = _prepare_music(music, timeline.music) if music is not None else None
-    audio = _prepare(timeline.events, clips, sounds, target, weigh=bed is None)
+    audio = _prepare(timeline.events, clips, sounds, target, weigh=bed is None, levels=levels)
     measured, peak = _measure(timeline, audio, bed, block_sample)
     ceiling_db = min(_MIX_PEAK_DB, target.true_peak_db - 1.0)
     gain_db = target.lufs - measured if math.isfinite(measured) else 0.0
@@ -168,12 +185,15 @@ def _prepare(
     sounds: Mapping[str, np.ndarray],
     target: LoudnessTarget,
     weigh: bool,
+    levels: LevelStore | None = None,
 ) -> _Library:
     """Each distinct clip and sound, levelled and edged once, keyed by (kind, name).
 
     Clips are levelled on every core (numpy's FFTs release the GIL) in a bounded window,
     and stored in event order, so the result does not depend on the number of threads.
+    A clip found in ``levels`` is read, not levelled; one levelled here is saved there.
     """
+    _one_heap()
     wanted: dict[tuple[str, str], Event] = {}
     for e in events:
         wanted.setdefault(_key(e), e)
@@ -185,22 +205,10 @@ def _prepare(
 
     def level(e: Event) -> tuple[np.ndarray, np.ndarray | None]:
         if e.kind == "speech":
-            source, relative = clips[e.text or ""], 0.0
-        else:
-            lift = _SPEAKER_LIFT_LU if target.compress else 0.0
-            relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
-            source = sounds[e.sound or ""]
-        key = _levelled.key(source, e.kind == "speech", relative, target, weigh)
-        found = _levelled.get(key)
-        if found is not None:
-            return found
-        if e.kind == "speech":
-            x = _level_speech(source, target)
-        else:
-            x = _level(source, target.lufs + relative, edges=True)
-        made = x, (k_weight(x) if weigh else None)
-        _levelled.put(key, made)
-        return made
+            return _level_kept(clips[e.text or ""], None, target, weigh, levels)
+        lift = _SPEAKER_LIFT_LU if target.compress else 0.0
+        relative = RELATIVE_LU.get(e.sound or "", RELATIVE_LU.get(e.kind, -6.0)) + lift
+        return _level_kept(sounds[e.sound or ""], relative, target, weigh, levels)
 
     out = _Library()
     workers = os.cpu_count() or 1
@@ -268,6 +276,107 @@ def keep_levelled(max_bytes: int) -> None:
     _levelled.max_bytes = max_bytes
 
 
+def _level_kept(
+    source: np.ndarray,
+    relative_lu: float | None,
+    target: LoudnessTarget,
+    weigh: bool,
+    levels: LevelStore | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One clip levelled (speech when ``relative_lu`` is None, else a sound that much under
+    speech) and its K-weighted copy when ``weigh``: read from ``levels``, else made there."""
+    speech = relative_lu is None
+    relative = relative_lu or 0.0
+    in_memory = _levelled.key(source, speech, relative, target, weigh)
+    remembered = _levelled.get(in_memory)
+    if remembered is not None:
+        return remembered
+    key = None if levels is None else _level_key(speech, relative, source, target, weigh)
+    if levels is not None and key is not None:
+        found = levels.load(key)
+        if found is not None and len(found) == 1 + weigh:
+            made = found[0], (found[1] if weigh else None)
+            _levelled.put(in_memory, made)
+            return made
+    with _ONE_LONG if source.size >= _LONG_CLIP else contextlib.nullcontext():
+        if speech:
+            x = _level_speech(source, target)
+        else:
+            x = _level(source, target.lufs + relative, edges=True)
+        # float32, as the library keeps it: half the disk, and the same samples out.
+        weighted = k_weight(x).astype(np.float32) if weigh else None
+    if levels is not None and key is not None:
+        levels.save(key, [x] if weighted is None else [x, weighted])
+    _levelled.put(in_memory, (x, weighted))
+    return x, weighted
+
+
+class Leveller:
+    """Levels speech clips into a ``LevelStore`` ahead of ``mix``, one at a time.
+
+    A build hands each clip over as soon as it is synthesized, so levelling runs on one
+    thread while the engine's workers speak the rest, and ``mix`` only reads the results.
+    Leaving the ``with`` block finishes the clip in hand and drops the ones not started:
+    ``mix`` levels those on every core. Give it the same ``loudness`` and ``music`` as
+    ``mix``. Without a store it does nothing.
+    """
+
+    def __init__(self, levels: LevelStore | None, loudness: str, music: np.ndarray | None) -> None:
+        self._levels = levels
+        self._target = LOUDNESS[loudness]
+        self._weigh = music is None
+        self._pool = None
+        if levels is not None:
+            _one_heap()
+            self._pool = ThreadPoolExecutor(1)
+        self._pending: list[Future[object]] = []
+
+    def add(self, text: str, clips: Mapping[str, np.ndarray]) -> None:
+        """Queues the clip of ``text`` (read from ``clips`` when its turn comes)."""
+        if self._pool is not None:
+            self._pending.append(self._pool.submit(self._level, text, clips))
+
+    def _level(self, text: str, clips: Mapping[str, np.ndarray]) -> None:
+        _level_kept(clips[text], None, self._target, self._weigh, self._levels)
+
+    def __enter__(self) -> Leveller:
+        return self
+
+    def __exit__(self, kind: object, *_rest: object) -> None:
+        if self._pool is None:
+            return
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if kind is None:
+            for future in self._pending:
+                if not future.cancelled():
+                    future.result()
+
+
+@functools.cache
+def _one_heap() -> None:
+    """Makes glibc serve every thread from one heap (a no-op elsewhere).
+
+    Levelling makes and drops arrays of several MB (FFTs of whole clips) on pool threads.
+    glibc gives each thread its own heap and keeps what is freed in it for that thread,
+    so a build held the high-water mark of every levelling thread at once (185 MB for
+    hamstring-release, cold). One heap reuses the same blocks: 130 MB, and no slower,
+    since a clip makes only a few large allocations.
+    """
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
+
+
+_M_ARENA_MAX = -8
+
+
+#: Levelling a clip this long takes ~60 MB for a moment (FFTs of 2**21 points), so two
+#: such clips are never levelled at once: peak memory stays flat whatever the phrases.
+_LONG_CLIP = (1 << 17) - 128
+_ONE_LONG = threading.Lock()
+
+
 def _bounded_map(
     pool: ThreadPoolExecutor, fn: Callable[[T], R], items: Iterable[T], window: int
 ) -> Iterator[R]:
@@ -279,6 +388,38 @@ def _bounded_map(
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+@functools.cache
+def _levelling_code() -> str | None:
+    """A digest of the code that levels (this module, ``loudness``, numpy's version).
+
+    Any change to them is a new key, so a stored clip from older code is never used. None
+    when the source cannot be read: then nothing is stored.
+    """
+    from . import loudness
+
+    digest = hashlib.sha256(np.__version__.encode())
+    try:
+        for module_file in (__file__, loudness.__file__):
+            digest.update(Path(module_file or "").read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _level_key(
+    speech: bool, relative_lu: float, source: np.ndarray, target: LoudnessTarget, weigh: bool
+) -> str | None:
+    """The key of one levelled clip: its samples, how it is levelled, and by which code."""
+    code = _levelling_code()
+    if code is None:
+        return None
+    how = json.dumps([code, speech, relative_lu, target.lufs, target.true_peak_db,
+                      target.compress, weigh, str(source.dtype), source.shape])  # fmt: skip
+    digest = hashlib.sha256(how.encode())
+    digest.update(np.ascontiguousarray(source).tobytes())
+    return digest.hexdigest()
 
 
 def _key(e: Event) -> tuple[str, str]:
@@ -297,7 +438,7 @@ def _level(x: np.ndarray, lufs: float, *, edges: bool) -> np.ndarray:
 
     Limiting lowers loudness a little, so scale and limit alternate until both hold.
     """
-    x = x.astype(np.float32).copy()
+    x = np.array(x, dtype=np.float32)  # a copy, levelled in place
     for _ in range(3):
         loud = clip_loudness(x)
         if not math.isfinite(loud) or abs(lufs - loud) < 0.05:

@@ -110,35 +110,43 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     clips = speech.Clips()
     measured: Measure = known
     synthesized = cached = 0
-    for _ in range(_MAX_ROUNDS):
-        missing = [t for t in timeline.speech_texts() if t not in clips]
-        if not missing:
-            break
-        new, report = speech.synthesize(
-            missing,
-            routine.voice,
-            language=routine.language,
-            lexicon=speech.lexicon_for(routine.language, routine.pronounce),
-            cache_dir=settings.cache_dir,
-            use_cache=settings.use_cache,
-            jobs=settings.jobs,
-            progress=progress.synth,
-        )
-        clips.update(new)
-        synthesized += report.synthesized
-        cached += report.cached
-        measured = Measured(
-            dict(clips.lengths),
-            {name: len(sound) for name, sound in sounds.items()},
-            fallback=known,
-        )
-        timeline = _compile(routine, measured, settings, "nearest")
+    levels = None
+    if settings.use_cache:
+        levels = speech.ArrayCache((settings.cache_dir or speech.default_cache_dir()) / "levels")
+    # New clips are levelled (into the cache) while the engine says the rest.
+    with mixer.Leveller(levels, settings.loudness, music) as ahead:
+        for _ in range(_MAX_ROUNDS):
+            missing = [t for t in timeline.speech_texts() if t not in clips]
+            if not missing:
+                break
+            new, report = speech.synthesize(
+                missing,
+                routine.voice,
+                language=routine.language,
+                lexicon=speech.lexicon_for(routine.language, routine.pronounce),
+                cache_dir=settings.cache_dir,
+                use_cache=settings.use_cache,
+                jobs=settings.jobs,
+                progress=progress.synth,
+                on_clip=ahead.add,
+            )
+            clips.update(new)
+            synthesized += report.synthesized
+            cached += report.cached
+            measured = Measured(
+                dict(clips.lengths),
+                {name: len(sound) for name, sound in sounds.items()},
+                fallback=known,
+            )
+            timeline = _compile(routine, measured, settings, "nearest")
     target_s = settings.length_s
     if target_s is not None and abs(timeline.duration_s - target_s) > LENGTH_TOLERANCE_S:
         timeline = _compile(routine, measured, settings)  # names the reachable range
     check_strict(timeline.diagnostics, settings.strict)
 
-    blocks = mixer.mix(timeline, clips, sounds, music=music, loudness=settings.loudness)
+    blocks = mixer.mix(
+        timeline, clips, sounds, music=music, loudness=settings.loudness, levels=levels
+    )
     total = timeline.duration_sample
 
     def on_encoded(done: int) -> None:

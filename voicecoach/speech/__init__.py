@@ -19,7 +19,7 @@ import numpy as np
 from ..model import Voice
 from ..pronounce import lexicon_for, respell
 from .base import Engine, VoiceInfo
-from .cache import ClipCache, clip_key, default_cache_dir
+from .cache import ArrayCache, ClipCache, clip_key, default_cache_dir
 from .clip import to_float
 from .engines import (
     check_voice,
@@ -32,6 +32,7 @@ from .engines import (
 from .pool import Job, run_job, run_jobs
 
 __all__ = [
+    "ArrayCache",
     "ClipCache",
     "Clips",
     "Engine",
@@ -67,11 +68,13 @@ def synthesize(
     jobs: int | None = None,
     timeout_s: float = 30.0,
     progress: Callable[[int, int], None] | None = None,
+    on_clip: Callable[[str, Mapping[str, np.ndarray]], None] | None = None,
 ) -> tuple[Clips, SynthesisReport]:
     """One clip per distinct text; ``EngineError`` names a phrase the engine cannot say.
 
     ``lexicon`` rewrites words in what the engine is given (pronunciation), never in the
-    text the clip is filed under.
+    text the clip is filed under. ``on_clip(text, clips)`` is called as each new clip is
+    made (``clips[text]`` reads it), so later work on it can start before the rest exist.
     """
     engine = get_engine(voice.engine)
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
@@ -108,6 +111,8 @@ def synthesize(
                 "free some space, set VOICECOACH_CACHE to another folder, or use --no-cache",
             ) from None
         clips.add(text, cache, keys[text], clip.size)
+        if on_clip:
+            on_clip(text, clips)
         if progress:
             progress(len(clips), total)
 

@@ -4,6 +4,9 @@ A clip's key is the hash of everything that shapes its sound (engine, engine ver
 voice, rate, language, text, sample rate). The file name also carries a hash of the
 file's own bytes, so a truncated or corrupted entry is detected, removed and made again,
 never played. Several builds may share one cache at the same time.
+
+``ArrayCache`` keeps arrays derived from clips (the mixer's levelled copies) the same way,
+under ``root/levels``: a warm build reads them instead of computing them again.
 """
 
 from __future__ import annotations
@@ -83,3 +86,53 @@ class ClipCache:
         listing = self._listing.get(key[:2])
         if listing is not None and path.name not in listing:
             listing.append(path.name)
+
+
+class ArrayCache:
+    """Lists of arrays under ``root/<key[:2]>/<key>.<digest>.npy``, for keys the caller makes.
+
+    The caller's key must name everything the arrays depend on. The file is ``.npy``
+    records one after another; its digest is checked on read, and a damaged entry is
+    removed and reported as missing. Writes are atomic; a failed write is only a miss.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _names(self, key: str) -> list[str]:
+        try:
+            names = os.listdir(self.root / key[:2])
+        except FileNotFoundError:
+            return []
+        return [n for n in names if n.startswith(key + ".") and n.endswith(".npy")]
+
+    def load(self, key: str) -> list[np.ndarray] | None:
+        """The stored arrays, or None when missing or damaged (a damaged file is removed)."""
+        for name in self._names(key):
+            path = self.root / key[:2] / name
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            if hashlib.sha256(data).hexdigest()[:16] == name.split(".")[1]:
+                arrays = []
+                with contextlib.suppress(ValueError, EOFError, OSError):
+                    buf = io.BytesIO(data)
+                    while buf.tell() < len(data):
+                        arrays.append(np.load(buf, allow_pickle=False))
+                    return arrays
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        return None
+
+    def save(self, key: str, arrays: list[np.ndarray]) -> None:
+        """Stores the arrays; a full disk or a read-only cache only costs the next build."""
+        buf = io.BytesIO()
+        for array in arrays:
+            np.save(buf, array, allow_pickle=False)
+        data = buf.getvalue()
+        path = self.root / key[:2] / f"{key}.{hashlib.sha256(data).hexdigest()[:16]}.npy"
+        with contextlib.suppress(OSError):
+            if not path.exists():
+                with atomic_path(path, durable=False) as tmp:
+                    tmp.write_bytes(data)
