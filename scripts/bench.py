@@ -498,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         doc = ROOT / "docs" / "benchmarks.md"
         old = doc.read_text(encoding="utf-8") if doc.exists() else ""
-        notes = old[old.index(NOTES) :] if NOTES in old else ""
+        marks = [old.index(mark) for mark in (NOTES, STUDIO_MARK) if mark in old]
+        notes = old[min(marks) :] if marks else ""  # notes and the studio's section stay
         doc.write_text(
             "# Benchmarks\n\n"
             f"Made by `python scripts/bench.py` on {time.strftime('%Y-%m-%d')}.\n\n"

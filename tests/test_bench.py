@@ -64,3 +64,29 @@ def test_bench_rows_are_printed_as_measured(
         bench.main(["--smoke", "--no-write"])
     out = capsys.readouterr().out
     assert "| 1.0 min | 7 | 2.0 s | 2.0 s | 0.50 / 0.40 s | 1.0 s | peer not found |" in out
+
+
+def test_bench_rewrites_its_tables_and_keeps_notes_and_the_studio_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = _bench()
+    run = bench.Run(2.0, 100.0)
+    row = {"minutes": 1.0, "events": 7, "cold": run, "warm": run, "first": (0.5, 0.4),
+           "floor": bench.Run(1.0, 10.0), "peer": "peer not found"}  # fmt: skip
+    (tmp_path / "docs").mkdir()
+    doc = tmp_path / "docs" / "benchmarks.md"
+    doc.write_text(
+        f"# Benchmarks\n\n| old table |\n\n{bench.NOTES}\nour notes\n\n"
+        f"{bench.STUDIO_MARK}\n## Studio: time to sound\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench, "bench_size", lambda *_a, **_k: row)
+    monkeypatch.setattr(bench, "cli_time", lambda *_a, **_k: 0.1)
+    monkeypatch.setattr(bench, "python_floor", lambda *_a, **_k: 0.05)
+    monkeypatch.setattr(bench, "machine", lambda: "a test machine")
+    monkeypatch.setattr(bench.subprocess, "run", lambda *_a, **_k: None)  # no compileall
+    assert bench.main(["--smoke"]) == 0
+    text = doc.read_text(encoding="utf-8")
+    assert "| old table |" not in text and "| 1.0 min | 7 |" in text
+    assert text.index("| 1.0 min |") < text.index("our notes") < text.index("## Studio")
