@@ -658,8 +658,13 @@ def hostile_paths(work: Path, n: int, seed: int) -> Outcome:
                     out.fail(f"{key % ref} ({cmd}): no location or hint: {done.stderr[-200:]}")
             done = cli("validate", str(home / "r.yaml"), "--allow-path", str(outside))
             out.tried += 1
-            if done.returncode:
-                out.fail(f"{key % ref} with --allow-path: {done.stderr[-200:]}")
+            if (home / ref).is_file():  # allowed, and there: valid
+                if done.returncode:
+                    out.fail(f"{key % ref} with --allow-path: {done.stderr[-200:]}")
+            elif problem := clean_failure(done, 2):  # allowed, but missing (`a/..` needs `a`)
+                out.fail(f"{key % ref} with --allow-path: {problem}")
+            elif "r.yaml:4:" not in done.stderr or "does not exist" not in done.stderr:
+                out.fail(f"{key % ref} with --allow-path: missing file not located: {done.stderr}")
 
     batch_dir = work / "paths" / "batch"
     names = ["../escape", "/etc/evil", "a/../../b", "..", ".", "x\x00y", "con", "é" * 300,

@@ -85,7 +85,7 @@ class Context:
                 f"{what} {ref!r} is outside the routine's folder",
                 f"move the file next to the routine, or pass --allow-path {target.parent}",
             )
-        if not target.is_file():
+        if not (self.base_dir / ref).is_file():  # as the mixer will open it: `a/..` needs `a`
             raise self.error(
                 node,
                 f"the file {ref!r} ({what}) does not exist in {target.parent}",
