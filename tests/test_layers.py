@@ -138,7 +138,7 @@ def test_the_graph_sees_function_level_and_relative_imports() -> None:
     assert ("voicecoach.pipeline", "voicecoach.export") in edges  # inside build()
     assert ("voicecoach.export.encode", "voicecoach.media") in edges  # from ..media
     assert ("voicecoach.speech.piper", "voicecoach.speech.base") in edges
-    assert ("voicecoach.mixer", "voicecoach.media") in edges
+    assert ("voicecoach.mixer.sounds", "voicecoach.media") in edges
     assert ("voicecoach.player", "voicecoach.pipeline") in edges
     # ``from .export.podcast import x`` runs export/__init__.py first: an edge too
     assert ("voicecoach.cli", "voicecoach.export") in edges

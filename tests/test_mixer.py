@@ -12,7 +12,7 @@ import pytest
 from voicecoach import mixer
 from voicecoach.errors import UserError
 from voicecoach.loudness import integrated_loudness, true_peak_db
-from voicecoach.mixer import builtin_sound, mix
+from voicecoach.mixer import builtin_sound, levels, mix
 from voicecoach.model import SAMPLE_RATE, Event, Music, Timeline, samples
 from voicecoach.speech.cache import ArrayCache
 
@@ -162,7 +162,7 @@ def test_kept_levels_give_the_same_samples_and_skip_levelling(
         raise AssertionError("levelled again although the store had it")
 
     with monkeypatch.context() as patch:
-        patch.setattr(mixer, "_level", no_levelling)
+        patch.setattr(levels, "level", no_levelling)
         assert np.array_equal(render(timeline(), loudness=loudness, levels=store), fresh)
     data = bytearray(kept[0].read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -193,8 +193,8 @@ def test_clips_levelled_ahead_are_only_read_by_mix(
     done_ahead = len(list(tmp_path.rglob("*.npy")))
     assert done_ahead >= 1
     levelled = []
-    real = mixer._level
-    monkeypatch.setattr(mixer, "_level", lambda *a, **k: levelled.append(1) or real(*a, **k))
+    real = levels.level
+    monkeypatch.setattr(levels, "level", lambda *a, **k: levelled.append(1) or real(*a, **k))
     assert np.array_equal(render(timeline(), levels=store), fresh)
     assert len(levelled) == 2 + len(CLIPS) - done_ahead  # the chime, the tick, any dropped
 
