@@ -7,8 +7,10 @@ timeline of the finished audio.
 
 One module per concern:
 
-- ``session.py``: ``compile_routine``, fitting a target length, and the pass that lays
-  the session out (intro, sections, sides, steps, outro);
+- ``session.py``: ``compile_routine``, the entry point that runs the others;
+- ``fit.py``: fitting ranges to a target length (``length_range``, ``--length``);
+- ``layout.py``: the pass that lays the session out (intro, sections, sides, steps,
+  outro) at fixed range positions;
 - ``units.py``: the order steps are performed in (``performed_units``), shared with the
   hands-free lint so both number steps the same way;
 - ``cues.py``: pure planning of the cues inside a hold and their placement;
@@ -20,8 +22,9 @@ One module per concern:
 from __future__ import annotations
 
 from ..timing import BUILTIN_SOUND_S
+from .fit import LENGTH_TOLERANCE_S, PACES, length_range
 from .measure import Estimate, Measure, Measured
-from .session import LENGTH_TOLERANCE_S, MAX_SESSION_S, PACES, compile_routine, length_range
+from .session import MAX_SESSION_S, compile_routine
 from .units import Unit, performed_steps, performed_units, rounds_at
 
 __all__ = [

@@ -1,6 +1,6 @@
 """What rounds, rests and the intro's totals say: pure wording from the performed units.
 
-Part of the compiler stage, beside ``cues.py``: ``session.py`` decides *when* these lines
+Part of the compiler stage, beside ``cues.py``: ``layout.py`` decides *when* these lines
 are spoken; this module decides *what* they say, from the performed units (``units.py``),
 the range positions of the pass and the language's phrases, so the wording can be read and
 tested on its own.

@@ -1,6 +1,6 @@
 """Planning the cues inside a hold: what is said or sounded, where, without overlap.
 
-Part of the compiler stage: ``session.py`` calls ``hold_cues`` and ``place`` for every
+Part of the compiler stage: ``layout.py`` calls ``hold_cues`` and ``place`` for every
 hold and turns the placements into events. Everything here is a pure function of its
 arguments (the hold, its timer's span, what the words depend on, how long things last),
 so the rules for a hold (countdown, halfway, time-remaining check-ins, the next step's
