@@ -129,7 +129,7 @@ def test_plan_and_validate_import_no_audio_stack(command: str) -> None:
 
 
 def test_every_build_option_reaches_the_settings() -> None:
-    """build, share, play and batch turn options into settings one way (``cli._settings``),
+    """build, share, play and batch turn options into settings one way (``settings_from``),
     which leaves out what the settings have no field for: no option may fall through."""
     import dataclasses
 

@@ -1,21 +1,32 @@
 """The ``voicecoach`` command: parses options, calls the library, translates errors.
 
 Heavy modules (numpy, audio) are imported inside the commands that need them, so
-``plan`` and ``validate`` start fast.
+``plan`` and ``validate`` start fast. The options several commands share, the settings
+they build and the progress bars are in ``cli_options.py``; the commands that hand
+sessions to clients (``batch``, ``share``, ``feed``) are in ``cli_share.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from . import __version__
+from .cli_options import (
+    Bars,
+    allow_path_option,
+    length_option,
+    pace_option,
+    seed_option,
+    settings_from,
+    strict_option,
+    voice_options,
+)
+from .cli_share import batch, feed, share
 from .errors import RoutineError, RoutineErrors, UserError, VoicecoachError
 from .model import Diagnostic, Timeline
 from .timing import clock
@@ -47,62 +58,8 @@ def cli() -> None:
     """
 
 
-def _length(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
-    if value is None:
-        return None
-    from .routine import parse_duration
-
-    seconds = parse_duration(value)
-    if seconds is None or seconds <= 0:
-        raise click.BadParameter(f"{value!r} is not a length; write e.g. 12m, 1m30s or 900")
-    return seconds
-
-
-length_option = click.option(
-    "--length",
-    callback=_length,
-    metavar="DURATION",
-    help="Target session length (e.g. 12m); ranges in the routine are chosen to fit it.",
-)
-seed_option = click.option(
-    "--seed", type=int, help="Pick other wordings among a routine's alternatives."
-)
-pace_option = click.option(
-    "--pace",
-    type=click.Choice(["gentle", "normal", "brisk"]),
-    default="normal",
-    show_default=True,
-    help="Longer or shorter holds and gaps, within the routine's ranges.",
-)
-allow_path_option = click.option(
-    "--allow-path",
-    "allow_paths",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Also allow sound and music files from this folder (repeatable).",
-)
-
-
-def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--engine``, ``--voice`` and ``--rate``: the same three on every command that speaks."""
-    for option in reversed(
-        [
-            click.option(
-                "--engine", help="Speech engine (see `voicecoach voices`) [routine's, else espeak]."
-            ),
-            click.option("--voice", help="Voice name of the engine (see `voicecoach voices`)."),
-            click.option(
-                "--rate", type=click.IntRange(60, 450), help="Speaking rate in words per minute."
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-strict_option = click.option(
-    "--strict", is_flag=True, help="Treat timing warnings (lines that do not fit) as errors."
-)
+for _command in (batch, share, feed):  # in cli_share.py: sessions handed to clients
+    cli.add_command(_command)
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
@@ -112,24 +69,6 @@ def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
     check_strict(diagnostics, strict)
     for d in diagnostics:
         click.echo(f"warning: {d}", err=True)
-
-
-_T = TypeVar("_T")
-
-
-def _settings(cls: type[_T], options: dict[str, Any]) -> _T:
-    """The one way a command's options become a frozen settings object (``cls``).
-
-    Options keep their settings' names, but for ``--length`` (``length_s``) and
-    ``--no-cache`` (``use_cache``); options ``cls`` has no field for are left out.
-    """
-    values = dict(options)
-    if "length" in values:
-        values["length_s"] = values.pop("length")
-    if "no_cache" in values:
-        values["use_cache"] = not values.pop("no_cache")
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in values.items() if k in names})
 
 
 def _compile(
@@ -285,9 +224,9 @@ def build(quiet: bool, **options: Any) -> None:
     from .pipeline import BuildSettings, Progress
     from .pipeline import build as run_build
 
-    settings = _settings(BuildSettings, options)
+    settings = settings_from(BuildSettings, options)
     show = not quiet and sys.stderr.isatty()
-    with _Bars(show) as bars:
+    with Bars(show) as bars:
         result = run_build(settings, Progress(synth=bars.synth, encode=bars.encode))
     _warn(result.timeline.diagnostics)
     if not quiet:
@@ -297,174 +236,6 @@ def build(quiet: bool, **options: Any) -> None:
             f"{result.cached} from cache; {result.seconds:.1f} s) and "
             f"{', '.join(p.name for p in result.sidecars)}"
         )
-
-
-class _Bars:
-    """Progress bars on stderr, one per stage, only when stderr is a terminal."""
-
-    def __init__(self, show: bool) -> None:
-        self.show = show
-        self._bar: Any = None
-        self._label = ""
-
-    def __enter__(self) -> _Bars:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self._bar is not None:
-            self._bar.render_finish()
-            self._bar = None
-
-    def _update(self, label: str, done: int, total: int) -> None:
-        if not self.show or total <= 0:
-            return
-        if self._label != label:
-            self._close()
-            self._label = label
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
-        self._bar.update(done - self._bar.pos)
-
-    def synth(self, done: int, total: int) -> None:
-        self._update("synthesizing", done, total)
-
-    def encode(self, done: int, total: int) -> None:
-        self._update("mixing + encoding", done, total)
-
-
-@cli.command()
-@click.argument("routine")
-@click.option(
-    "--clients",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="CSV with a header; columns: client, length, voice, rate, format, note, output.",
-)
-@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=Path("output"),
-              show_default=True, help="Folder for the sessions.")  # fmt: skip
-@click.option("--jobs", type=click.IntRange(1, 256), help="Sessions built at once [all cores].")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Local process pool, or a Dask cluster.")  # fmt: skip
-@click.option("--scheduler", help="Dask scheduler address [a local cluster].")
-@click.option("--engine", help="Speech engine for every row.")
-@click.option("--no-cache", is_flag=True, help="Synthesize every phrase again.")
-@allow_path_option
-def batch(**options: Any) -> None:
-    """Build one personalised session per row of a clients CSV.
-
-    Rows share the phrase cache; outputs that are up to date are skipped. A bad row is
-    reported with its row number while the others are built; the exit code is 1 when
-    any row failed.
-
-    \b
-    Example:
-      voicecoach batch hamstring-quick --clients clients.csv -o sessions/
-      printf 'client,length\\nAna,5m\\n' > c.csv
-      voicecoach batch hamstring-quick --clients c.csv
-    """
-    from .batch import BatchSettings, run_batch
-
-    settings = _settings(BatchSettings, options)
-    show = sys.stderr.isatty()
-    bar = click.progressbar(length=1, label="sessions", file=sys.stderr) if show else None
-
-    def progress(result: Any, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(1)
-
-    results = run_batch(settings, progress)
-    if bar is not None:
-        bar.render_finish()
-    click.echo(f"{'row':>4}  {'status':<8} {'output':<32} detail")
-    for r in results:
-        detail = r.message or f"{r.seconds:.1f} s"
-        shown = _shown_path(Path(r.path)) if r.path else r.name
-        click.echo(f"{r.number:>4}  {r.status:<8} {shown:<32} {detail}")
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("built", "skipped", "failed")}
-    click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
-    if counts["failed"]:
-        raise click.exceptions.Exit(1)
-
-
-def _shown_path(path: Path) -> str:
-    """Where a file was written, relative to the working folder when it lies inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-@cli.command()
-@click.argument("routine")
-@click.option("--client", help="Greet this client by name (and fill {client}).")
-@click.option("--note", help="A personal note shown on the page and in the description.")
-@click.option("-o", "--out-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write [output/share/<id>-<client>].")  # fmt: skip
-@click.option("--zip", "as_zip", is_flag=True, help="Write one .zip instead of a folder.")
-@click.option("--base-url", help="Where the folder will be hosted; adds a QR code to the page.")
-@click.option("--cover", type=click.Path(path_type=Path),
-              help="Cover image (PNG or JPEG) for the lock screen [a generated icon].")  # fmt: skip
-@voice_options
-@length_option
-@pace_option
-@allow_path_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def share(quiet: bool, **options: Any) -> None:
-    """Make a folder to send a client: the session, and a page to follow it on a phone.
-
-    The page (index.html) has the player, chapters, captions, the script with clock
-    times and the safety notes; it works offline, from disk or any static host.
-
-    \b
-    Example:
-      voicecoach share hamstring-release --client "Ana" --note "Twice a week."
-      voicecoach share hamstring-quick --zip --base-url https://example.org/ana/
-    """
-    from .pipeline import BuildSettings, Progress, ShareSettings
-    from .pipeline import share as run_share
-
-    settings = _settings(ShareSettings, {**options, "build": _settings(BuildSettings, options)})
-    with _Bars(not quiet and sys.stderr.isatty()) as bars:
-        made, result = run_share(settings, Progress(synth=bars.synth, encode=bars.encode))
-    if not quiet:
-        click.echo(f"wrote {made} ({clock(result.timeline.duration_s)} session)")
-
-
-@cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--base-url", required=True, help="Where FOLDER is hosted (https://...).")
-@click.option("--title", help="Feed title [the first session's title].")
-@click.option("--author", help="Feed author [the first session's author].")
-@click.option("--description", help="Feed description.")
-@click.option("--image", help="Cover image file name inside FOLDER (square JPEG or PNG).")
-def feed(
-    folder: Path,
-    base_url: str,
-    title: str | None,
-    author: str | None,
-    description: str | None,
-    image: str | None,
-) -> None:
-    """Turn a folder of built sessions into a private podcast feed (feed.xml).
-
-    Host the folder, then subscribe to BASE_URL/feed.xml in any podcast app. Re-run after
-    adding sessions: existing episodes keep their GUIDs and dates.
-
-    \b
-    Example:
-      voicecoach build hamstring-quick -o sessions/week1.mp3
-      voicecoach feed sessions --base-url https://ana.example/ --title "For Ana"
-    """
-    from .export.podcast import FeedSettings, write_feed
-
-    result = write_feed(FeedSettings(folder, base_url, title, author, description, image))
-    for name, why in result.skipped:
-        click.echo(f"skipped {name}: {why}", err=True)
-    count = result.episodes
-    click.echo(f"wrote {result.path} ({count} episode{'' if count == 1 else 's'})")
 
 
 @cli.command()
@@ -493,7 +264,7 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
     from .player import PlaySettings
     from .player import play as run_play
 
-    run_play(PlaySettings(_settings(BuildSettings, options), from_section, silent=silent))
+    run_play(PlaySettings(settings_from(BuildSettings, options), from_section, silent=silent))
 
 
 @cli.command()
