@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,12 +18,14 @@ from voicecoach.compiler import Estimate, compile_routine
 from voicecoach.lengths import PlanLengths
 from voicecoach.model import SAMPLE_RATE, Event, Timeline, Voice, samples
 from voicecoach.routine import load_routine
-from voicecoach.speech import clip_keys, synthesize
+from voicecoach.speech import clip_keys, register_engine, synthesize
 from voicecoach.speech.calibrate import fit_lengths
+from voicecoach.speech.engines import ToneEngine
 from voicecoach.timing import speech_features
 
 from .conftest import invoke
 
+ROUTINES = Path(__file__).parents[1] / "voicecoach" / "routines"
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make install)"
 )
@@ -103,3 +106,32 @@ def test_goldens_keep_the_rate_estimate() -> None:
     """compile_routine without a measure is unchanged: golden timelines stay put."""
     routine = load_routine("hamstring-quick")
     assert compile_routine(routine) == compile_routine(routine, Estimate(routine.voice.rate))
+
+
+class _Brisk(ToneEngine):
+    """Speaks twice as fast as the rate's estimate: a calibration moves every estimate."""
+
+    name = "_brisk"
+
+    def synthesize(self, text: str, voice: str, rate: int, language: str) -> tuple[Any, int]:
+        return super().synthesize(text, voice, rate * 2, language)
+
+
+register_engine(_Brisk.name, _Brisk)
+
+
+def test_build_bytes_do_not_depend_on_what_plan_left_in_the_cache(tmp_path, monkeypatch) -> None:
+    """A line the compiler drops for want of room is never synthesized, so the estimate it
+    was dropped on decides the session: build must start from the same one every time."""
+    routine = tmp_path / "release.yaml"
+    text = (ROUTINES / "hamstring-release.yaml").read_text(encoding="utf-8")
+    routine.write_text(f"{text}\nvoice: {{engine: {_Brisk.name}}}\n", encoding="utf-8")
+    out = {}
+    for name, plan_first in (("alone", False), ("after-plan", True)):
+        monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / name))
+        if plan_first:  # measures the voice: estimates after this are calibrated
+            invoke(["plan", str(routine)])
+            assert list((tmp_path / name).rglob("*calibration*")), "plan stored no calibration"
+        out[name] = tmp_path / f"{name}.wav"
+        invoke(["build", str(routine), "-o", str(out[name]), "-q"])
+    assert out["alone"].read_bytes() == out["after-plan"].read_bytes()

@@ -100,7 +100,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         raise UserError(f"cover image {settings.cover} does not exist", "check the --cover path")
 
     base_dir = Path(routine.base_dir)
-    known = _build_lengths(routine, settings)
+    known = _build_lengths(routine)
     # Until every line is measured, a --length out of reach is not yet known to be.
     timeline = _compile(routine, known, settings, "nearest")
     where = dict(routine.file_locations)
@@ -248,24 +248,15 @@ def plan_lengths(
     )
 
 
-def _build_lengths(routine: Routine, settings: BuildSettings) -> Measure:
-    """What ``build`` starts from: cached clips, else the voice's calibration if it has one.
+def _build_lengths(routine: Routine) -> Measure:
+    """What ``build`` starts from: the voice's rate alone, never the cache or a calibration.
 
-    Unlike ``plan`` it never measures the voice: it is about to synthesize anyway.
+    A line the compiler drops for want of room is never synthesized, so its estimate
+    decides the session. Starting from what only the routine and options fix keeps the
+    promise that the same routine and options give the same bytes, whatever ``plan`` or
+    another build left in the cache (a calibrated start once added a line, tested).
     """
-    from . import speech
-    from .lengths import PlanLengths
-    from .speech.calibrate import current_calibration
-
-    rough = Estimate(routine.voice.rate)
-    if not settings.use_cache:
-        return rough
-    root = settings.cache_dir or speech.default_cache_dir()
-    calibration = current_calibration(routine.voice, routine.language, root)
-    lexicon = speech.lexicon_for(routine.language, routine.pronounce)
-    key_of = speech.clip_keys(routine.voice, routine.language, lexicon)
-    estimate = replace(rough, fit=calibration.fit) if calibration else rough
-    return PlanLengths(key_of, root, estimate)
+    return Estimate(routine.voice.rate)
 
 
 def _compile(
