@@ -67,9 +67,10 @@ def test_page_in_chromium(site: Path, browser) -> None:
 
     third = timeline["chapters"][2]
     page.locator("#chapters button").nth(2).click()
-    assert page.evaluate("document.getElementById('audio').currentTime") == pytest.approx(
-        third["start_s"], abs=0.05
-    )
+    # The click seeks and plays: by the time we look, a loaded machine may have played on.
+    landed = page.evaluate("(() => { const a = document.getElementById('audio'); a.pause();"
+                           " return a.currentTime; })()")  # fmt: skip
+    assert third["start_s"] - 0.05 <= landed <= third["start_s"] + 1.0
     assert page.locator("#chapters button.current").inner_text().endswith(third["title"])
 
     assert page.evaluate("document.querySelectorAll('audio track[kind=captions]').length") == 1
