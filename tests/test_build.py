@@ -144,7 +144,7 @@ def test_chapters_read_back_by_ffmpeg_in_order_to_the_millisecond(
 
 
 def test_vorbis_chapter_times_are_not_rounded_up() -> None:
-    from voicecoach.export.sidecars import clock_ms
+    from voicecoach.timing import clock_ms
 
     assert clock_ms(127.954) == "00:02:07.954"
     assert clock_ms(3599.9994) == "00:59:59.999"

@@ -1,7 +1,8 @@
 """Times as people read them, and how long speech will last before it is synthesized.
 
 One clock for every place a time is shown (the plan, the script sidecar, the share page,
-the podcast feed, the player, messages), and one speech-length guess for the planner
+the podcast feed, the player, messages) with its millisecond form for captions and
+Vorbis chapters, and one speech-length guess for the planner
 and the tone test engine, so what is planned and what is heard agree.
 """
 
@@ -31,6 +32,18 @@ def clock(s: float, *, tenths: bool = False) -> str:
     h, rest = divmod(whole, 3600)
     text = f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
     return f"{text}.{int((s - whole) * 10)}" if tenths else text
+
+
+def clock_ms(s: float) -> str:
+    """``HH:MM:SS.mmm``, as WebVTT cues and Vorbis ``CHAPTERnnn`` comments write a time.
+
+    Whole milliseconds are rounded once and then split exactly, so 127.954 s is
+    ``00:02:07.954`` (never a second late).
+    """
+    ms = round(s * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    return f"{h:02d}:{m:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def estimate_speech_s(

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..fsutil import write_text_atomic
 from ..model import Event, Timeline
 from ..phrases import side_heading
-from ..timing import clock
+from ..timing import clock, clock_ms
 
 
 def sidecar_paths(out_path: Path) -> dict[str, Path]:
@@ -29,18 +29,6 @@ def write_sidecars(timeline: Timeline, out_path: Path) -> list[Path]:
     write_text_atomic(paths["vtt"], render_vtt(timeline))
     write_text_atomic(paths["txt"], render_script(timeline))
     return list(paths.values())
-
-
-def clock_ms(s: float) -> str:
-    """``HH:MM:SS.mmm``, as WebVTT cues and Vorbis ``CHAPTERnnn`` comments write a time.
-
-    Whole milliseconds are rounded once and then split exactly, so 127.954 s is
-    ``00:02:07.954`` (never a second late).
-    """
-    ms = round(s * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    return f"{h:02d}:{m:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def vtt_escape(text: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Timeline
-from .sidecars import clock_ms
+from ..timing import clock_ms
 
 GENRE = "Spoken & Audio"
 
