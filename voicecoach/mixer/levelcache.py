@@ -49,23 +49,14 @@ class _LevelledClips:
 
     def __init__(self) -> None:
         self.max_bytes = 0
-        self._items: collections.OrderedDict[bytes, tuple[np.ndarray, np.ndarray | None]] = (
+        self._items: collections.OrderedDict[str, tuple[np.ndarray, np.ndarray | None]] = (
             collections.OrderedDict()
         )
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def key(
-        self, x: np.ndarray, speech: bool, relative: float, target: LoudnessTarget, weigh: bool
-    ) -> bytes:
-        if not self.max_bytes:
-            return b""
-        h = hashlib.sha256(repr((speech, relative, target, weigh, x.dtype.str)).encode())
-        h.update(np.ascontiguousarray(x).data)
-        return h.digest()
-
-    def get(self, key: bytes) -> tuple[np.ndarray, np.ndarray | None] | None:
-        if not key:
+    def get(self, key: str | None) -> tuple[np.ndarray, np.ndarray | None] | None:
+        if not key or not self.max_bytes:
             return None
         with self._lock:
             found = self._items.get(key)
@@ -73,8 +64,8 @@ class _LevelledClips:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: bytes, value: tuple[np.ndarray, np.ndarray | None]) -> None:
-        if not key:
+    def put(self, key: str | None, value: tuple[np.ndarray, np.ndarray | None]) -> None:
+        if not key or not self.max_bytes:
             return
         size = sum(a.nbytes for a in value if a is not None)
         with self._lock:
@@ -106,16 +97,17 @@ def level_kept(
     speech) and its K-weighted copy when ``weigh``: read from ``store``, else made there."""
     speech = relative_lu is None
     relative = relative_lu or 0.0
-    in_memory = _levelled.key(source, speech, relative, target, weigh)
-    remembered = _levelled.get(in_memory)
+    # One key (the clip's samples, how and by which code) for memory and disk alike.
+    wanted = store is not None or _levelled.max_bytes > 0
+    key = _level_key(speech, relative, source, target, weigh) if wanted else None
+    remembered = _levelled.get(key)
     if remembered is not None:
         return remembered
-    key = None if store is None else _level_key(speech, relative, source, target, weigh)
     if store is not None and key is not None:
         found = store.load(key)
         if found is not None and len(found) == 1 + weigh:
             made = found[0], (found[1] if weigh else None)
-            _levelled.put(in_memory, made)
+            _levelled.put(key, made)
             return made
     with _ONE_LONG if source.size >= _LONG_CLIP else contextlib.nullcontext():
         if speech:
@@ -126,7 +118,7 @@ def level_kept(
         weighted = k_weight(x).astype(np.float32) if weigh else None
     if store is not None and key is not None:
         store.save(key, [x] if weighted is None else [x, weighted])
-    _levelled.put(in_memory, (x, weighted))
+    _levelled.put(key, (x, weighted))
     return x, weighted
 
 
