@@ -38,7 +38,21 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("4 mixer", ("mixer",)),
     ("5 export", ("export",)),
     ("6 pipeline", ("pipeline",)),
-    ("on top", ("cli", "cli_options", "cli_share", "studio", "batch", "player", "__main__", "")),
+    (
+        "on top",
+        (
+            "cli",
+            "cli_options",
+            "cli_share",
+            "cli_recordings",
+            "recorder",
+            "studio",
+            "batch",
+            "player",
+            "__main__",
+            "",
+        ),
+    ),
 )
 RANK = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 

@@ -26,6 +26,7 @@ from .cli_options import (
     strict_option,
     voice_options,
 )
+from .cli_recordings import recordings
 from .cli_share import batch, feed, share
 from .errors import RoutineError, RoutineErrors, UserError, VoicecoachError
 from .model import Diagnostic, Timeline
@@ -60,6 +61,7 @@ def cli() -> None:
 
 for _command in (batch, share, feed):  # in cli_share.py: sessions handed to clients
     cli.add_command(_command)
+cli.add_command(recordings)  # cli_recordings.py: the author's own voice
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:

@@ -96,15 +96,19 @@ class PlanLengths:
         root: Path,
         estimate: Estimate,
         sound_sample: Mapping[str, int] | None = None,
+        recorded_sample: Mapping[str, int] | None = None,
     ) -> None:
         self._key_of = key_of
         self._root = root
         self._estimate = estimate
         self._sounds = dict(sound_sample or {})
+        self._recorded = recorded_sample or {}
         self._known: dict[str, tuple[int, bool]] = {}
 
     def speech(self, text: str) -> int:
         found = self._known.get(text)
+        if found is None and text in self._recorded:
+            found = self._known[text] = (self._recorded[text], True)
         if found is None:
             length = cached_length(self._root, self._key_of(text))
             found = (length, True) if length is not None else (self._estimate.speech(text), False)

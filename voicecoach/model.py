@@ -6,7 +6,7 @@ every event sits on an exact sample; JSON and people see seconds (names end in `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 SAMPLE_RATE = 44100
@@ -58,6 +58,9 @@ class Voice:
     engine: str = "espeak"
     name: str = "default"
     rate: int = 150
+    #: The author's recordings, a folder relative to the routine (``speech/recordings.py``);
+    #: a recorded line is said in the author's voice, the rest by the engine.
+    recordings: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Event:
     cue: CueName | None = None
     step: int | None = None
     line: int | None = None
+    #: A speech event said by the author's own recording, not the engine.
+    recorded: bool = False
 
     @property
     def start_s(self) -> float:
@@ -111,6 +116,8 @@ class Event:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.recorded:
+            out["recorded"] = True
         return out
 
 
@@ -166,6 +173,16 @@ class Timeline:
     def speech_texts(self) -> list[str]:
         """Distinct spoken texts in order of first use."""
         return list(dict.fromkeys(e.text for e in self.events if e.kind == "speech" and e.text))
+
+    def with_recorded(self, texts: frozenset[str]) -> Timeline:
+        """This timeline with the speech events of ``texts`` marked ``recorded``."""
+        if not texts:
+            return self
+        events = tuple(
+            replace(e, recorded=True) if e.kind == "speech" and e.text in texts else e
+            for e in self.events
+        )
+        return replace(self, events=events)
 
     def to_json(self) -> dict[str, Any]:
         """The ``voicecoach.timeline/1`` contract other tools read."""

@@ -9,7 +9,7 @@ lengths, so the written timeline is exact to the sample.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING, Literal
 from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_routine
 from .errors import UserError, VoicecoachError
 from .fsutil import slug
-from .model import Diagnostic, Timeline, Voice
+from .model import Diagnostic, Timeline
 from .routine import Routine, load_routine, parse_routine
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
+
+    from .speech import Clips
+    from .speech.recordings import Recordings
 
 #: How many times the measured timeline may ask for new phrases before we give up.
 _MAX_ROUNDS = 4
@@ -100,7 +103,8 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         raise UserError(f"cover image {settings.cover} does not exist", "check the --cover path")
 
     base_dir = Path(routine.base_dir)
-    known = _build_lengths(routine)
+    recordings = recordings_of(routine)
+    known = _build_lengths(routine, recordings)
     # Until every line is measured, a --length out of reach is not yet known to be.
     timeline = _compile(routine, known, settings, "nearest")
     where = dict(routine.file_locations)
@@ -117,8 +121,18 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     with mixer.Leveller(levels, settings.loudness, music) as ahead:
         for _ in range(_MAX_ROUNDS):
             missing = [t for t in timeline.speech_texts() if t not in clips]
-            if not missing:
+            said = [t for t in missing if recordings is not None and t in recordings]
+            for text in said:  # the author's own recording is the clip
+                assert recordings is not None
+                clips.add_recording(text, recordings.path(text), recordings[text].length_sample)
+                ahead.add(text, clips)
+            missing = [t for t in missing if t not in clips]
+            if not missing and not said:
                 break
+            if not missing:
+                measured = _measured(clips, sounds, known)
+                timeline = _compile(routine, measured, settings, "nearest")
+                continue
             new, report = speech.synthesize(
                 missing,
                 routine.voice,
@@ -133,16 +147,13 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
             clips.update(new)
             synthesized += report.synthesized
             cached += report.cached
-            measured = Measured(
-                dict(clips.lengths),
-                {name: len(sound) for name, sound in sounds.items()},
-                fallback=known,
-            )
+            measured = _measured(clips, sounds, known)
             timeline = _compile(routine, measured, settings, "nearest")
     target_s = settings.length_s
     if target_s is not None and abs(timeline.duration_s - target_s) > LENGTH_TOLERANCE_S:
         timeline = _compile(routine, measured, settings)  # names the reachable range
     check_strict(timeline.diagnostics, settings.strict)
+    timeline = timeline.with_recorded(clips.recorded())
 
     blocks = mixer.mix(
         timeline, clips, sounds, music=music, loudness=settings.loudness, levels=levels
@@ -180,11 +191,21 @@ def load(settings: BuildSettings) -> Routine:
     return parse_routine(settings.text, path.name, path.parent, settings.allow_paths)
 
 
+def draft(settings: BuildSettings) -> tuple[Routine, Timeline]:
+    """The routine (with the settings' voice) and the timeline ``build`` starts from.
+
+    No synthesis and no cache: what the session will say, for listing its lines.
+    """
+    routine = _with_voice(load(settings), settings)
+    return routine, _compile(routine, _build_lengths(routine, recordings_of(routine)), settings)
+
+
 def _with_voice(routine: Routine, settings: BuildSettings) -> Routine:
     voice = routine.voice
     return replace(
         routine,
-        voice=Voice(
+        voice=replace(
+            voice,
             engine=settings.engine or voice.engine,
             name=settings.voice or voice.name,
             rate=settings.rate or voice.rate,
@@ -236,27 +257,56 @@ def plan_lengths(
             if announce:
                 reason = exc.message if isinstance(exc, UserError) else str(exc)
                 announce(f"cannot measure the voice ({reason}); planned lengths are rough")
-            return rough
+            return _build_lengths(routine, recordings_of(routine))
     lexicon = lexicon_for(routine.language, routine.pronounce)
     base_dir = Path(routine.base_dir)
     sounds = {name: wav_length(base_dir / path) for name, path in routine.sounds}
+    recordings = recordings_of(routine)
+    recorded = None
+    if recordings:  # only then: the speech package imports the audio stack
+        from .speech.recordings import RecordedLengths
+
+        recorded = RecordedLengths(recordings)
     return PlanLengths(
         calibration.key_of(lexicon),
         root,
         replace(rough, fit=calibration.fit),
         {name: n for name, n in sounds.items() if n is not None},
+        recorded,
     )
 
 
-def _build_lengths(routine: Routine) -> Measure:
+def _build_lengths(routine: Routine, recordings: Recordings | None = None) -> Measure:
     """What ``build`` starts from: the voice's rate alone, never the cache or a calibration.
 
     A line the compiler drops for want of room is never synthesized, so its estimate
     decides the session. Starting from what only the routine and options fix keeps the
     promise that the same routine and options give the same bytes, whatever ``plan`` or
-    another build left in the cache (a calibrated start once added a line, tested).
+    another build left in the cache (a calibrated start once added a line, tested). The
+    author's recordings belong to the routine, so their real lengths count from the start.
     """
-    return Estimate(routine.voice.rate)
+    estimate = Estimate(routine.voice.rate)
+    if recordings is None or not recordings:
+        return estimate
+    from .speech.recordings import RecordedLengths
+
+    return Measured(RecordedLengths(recordings), {}, fallback=estimate)
+
+
+def _measured(clips: Clips, sounds: Mapping[str, Sized], fallback: Measure) -> Measure:
+    """Exact lengths of the clips made (or recorded) so far and of the loaded sounds."""
+    return Measured(
+        dict(clips.lengths), {name: len(sound) for name, sound in sounds.items()}, fallback
+    )
+
+
+def recordings_of(routine: Routine) -> Recordings | None:
+    """The routine's recordings folder (``voice: {recordings: ...}``), or None."""
+    if routine.voice.recordings is None:
+        return None
+    from .speech.recordings import read_recordings
+
+    return read_recordings(Path(routine.base_dir) / routine.voice.recordings)
 
 
 def _compile(

@@ -74,6 +74,31 @@ class Context:
         refused unless the user allowed that place with ``--allow-path``. A file that does
         not exist is reported here, at the line naming it, not when ``build`` reads it.
         """
+        ref, target = self._confined(node, what)
+        if not (self.base_dir / ref).is_file():  # as the mixer will open it: `a/..` needs `a`
+            raise self.error(
+                node,
+                f"the file {ref!r} ({what}) does not exist in {target.parent}",
+                "check the name; the path is relative to the routine file",
+            )
+        self.files.setdefault(ref, self.loc(node))
+        return ref
+
+    def folder_ref(self, node: yaml.Node, what: str) -> str:
+        """A folder named relative to the routine, confined like ``file_ref``.
+
+        It need not exist yet (the studio makes the recordings folder on the first take),
+        but a file of that name is refused.
+        """
+        ref, _ = self._confined(node, what)
+        if (self.base_dir / ref).exists() and not (self.base_dir / ref).is_dir():
+            raise self.error(
+                node, f"{what} {ref!r} is a file, not a folder", "name a folder, e.g. recordings/"
+            )
+        return ref
+
+    def _confined(self, node: yaml.Node, what: str) -> tuple[str, Path]:
+        """The path of ``node`` and where it leads, refused if that is out of bounds."""
         ref = self.string(node, what)
         if "\0" in ref:
             raise self.error(node, f"{what} {ref!r} contains a NUL character", "fix the path")
@@ -83,16 +108,9 @@ class Context:
             raise self.error(
                 node,
                 f"{what} {ref!r} is outside the routine's folder",
-                f"move the file next to the routine, or pass --allow-path {target.parent}",
+                f"move it next to the routine, or pass --allow-path {target.parent}",
             )
-        if not (self.base_dir / ref).is_file():  # as the mixer will open it: `a/..` needs `a`
-            raise self.error(
-                node,
-                f"the file {ref!r} ({what}) does not exist in {target.parent}",
-                "check the name; the path is relative to the routine file",
-            )
-        self.files.setdefault(ref, self.loc(node))
-        return ref
+        return ref, target
 
     def sorted_errors(self) -> list[RoutineError]:
         return sorted(self.errors, key=lambda e: (e.line, e.column))

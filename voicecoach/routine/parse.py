@@ -208,12 +208,17 @@ def _parse_hands_free(ctx: Context, node: yaml.Node) -> HandsFree:
 
 
 def _parse_voice(ctx: Context, node: yaml.Node) -> Voice:
-    keys = ctx.mapping(node, "voice", ("engine", "name", "rate"))
+    keys = ctx.mapping(node, "voice", ("engine", "name", "rate", "recordings"))
     default = Voice()
     return Voice(
         engine=ctx.string(keys["engine"], "voice engine") if "engine" in keys else default.engine,
         name=ctx.string(keys["name"], "voice name") if "name" in keys else default.name,
         rate=ctx.integer(keys["rate"], "voice rate", 60, 450) if "rate" in keys else default.rate,
+        recordings=(
+            ctx.folder_ref(keys["recordings"], "recordings folder")
+            if "recordings" in keys
+            else None
+        ),
     )
 
 

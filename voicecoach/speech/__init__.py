@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
+import wave
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,7 +161,7 @@ class Clips(Mapping[str, np.ndarray]):
     """
 
     def __init__(self, keep: object = None) -> None:
-        self._where: dict[str, tuple[ClipCache, str]] = {}
+        self._where: dict[str, tuple[ClipCache, str] | Path] = {}
         self.lengths: dict[str, int] = {}
         self._keep = [keep] if keep is not None else []
 
@@ -168,13 +169,35 @@ class Clips(Mapping[str, np.ndarray]):
         self._where[text] = (cache, key)
         self.lengths[text] = length
 
+    def add_recording(self, text: str, path: Path, length: int) -> None:
+        """The author's recording of ``text`` (a WAV in the recordings folder) is its clip."""
+        self._where[text] = path
+        self.lengths[text] = length
+
+    def recorded(self) -> frozenset[str]:
+        """The texts whose clip is the author's recording."""
+        return frozenset(t for t, where in self._where.items() if isinstance(where, Path))
+
     def update(self, other: Clips) -> None:
         self._where.update(other._where)
         self.lengths.update(other.lengths)
         self._keep.extend(other._keep)
 
     def __getitem__(self, text: str) -> np.ndarray:
-        cache, key = self._where[text]
+        where = self._where[text]
+        if isinstance(where, Path):
+            from .takes import read_take
+
+            try:
+                return read_take(where)
+            except (OSError, EOFError, wave.Error) as exc:
+                from ..errors import UserError
+
+                raise UserError(
+                    f"cannot read the recording of {text!r} ({where}): {exc}",
+                    "record the line again, or remove it from the recordings",
+                ) from None
+        cache, key = where
         data = cache.get(key)
         if data is None:
             from ..errors import UserError
