@@ -201,3 +201,64 @@ def forget(settings: BuildSettings, text: str) -> None:
 
     routine = draft(settings)[0]
     remove_take(_writable(routine), text)
+
+
+def naming_folder(text: str, folder: str = DEFAULT_FOLDER) -> str:
+    """The routine text with ``recordings: FOLDER`` added under ``voice:`` (the studio's edit).
+
+    Comments and layout are kept: one line is added, or one entry to a flow mapping
+    (``voice: {engine: piper}``). A text that already names a folder is returned as it is.
+    """
+    import yaml
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        raise UserError(
+            "the routine has a YAML error", "fix it first (the problems list shows where)"
+        ) from None
+    if not isinstance(root, yaml.MappingNode):
+        raise UserError("the routine is not a mapping of keys", "start from `voicecoach new`")
+    lines = text.splitlines(keepends=True)
+    entry = f"recordings: {folder}"
+    for key, value in root.value:
+        if key.value != "voice":
+            continue
+        if not isinstance(value, yaml.MappingNode):
+            break
+        if any(k.value == "recordings" for k, _ in value.value):
+            return text
+        if value.flow_style:
+            end = value.end_mark  # just after the closing brace
+            row, col = end.line, end.column - 1
+            inner = lines[row][:col].rstrip()
+            sep = "" if inner.endswith("{") else ", "
+            lines[row] = lines[row][:col].rstrip() + sep + entry + lines[row][col:]
+            return "".join(lines)
+        first = value.value[0][0].start_mark if value.value else None
+        if first is None:
+            break
+        indent = " " * first.column
+        lines.insert(first.line, f"{indent}{entry}\n")
+        return "".join(lines)
+    else:
+        after = max(
+            (k.end_mark.line for k, _ in root.value if k.value in ("format", "id", "title")),
+            default=-1,
+        )
+        at = after + 1
+        lines.insert(at, f"voice: {{{entry}}}\n")
+        return "".join(lines)
+    raise UserError(
+        "voice: is not a mapping, so the recordings folder cannot be added",
+        f"write `voice: {{{entry}}}` yourself",
+    )
+
+
+def take_path(settings: BuildSettings, text: str) -> Path:
+    """The WAV of a recorded line (to hear it back)."""
+    routine = draft(settings)[0]
+    recordings = _writable(routine)
+    if text not in recordings:
+        raise UserError(f"{text!r} is not recorded", "record it first")
+    return recordings.path(text)

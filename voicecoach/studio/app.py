@@ -37,7 +37,7 @@ from ..errors import UserError
 from ..export.page import qr_png, script_json
 from ..pipeline import BuildSettings, ShareSettings
 from ..routine import resolve
-from . import workspace
+from . import record, workspace
 from .jobs import Jobs
 from .security import Guard, PathRefused
 
@@ -308,11 +308,14 @@ def create_app(settings: AppSettings) -> Guard:
             Route("/api/jobs/{job}/events", job_events),
             Route("/api/preview/{job}.wav", preview_audio),
             Route("/files/{path:path}", download),
+            *record.ROUTES,
             Mount("/static", static),
         ],
         lifespan=_lifespan(jobs),
     )
     app.state.jobs = jobs
+    app.state.build_settings = build_settings
+    app.state.fail = fail
     guarded = Guard(app, settings.token, settings.hosts, settings.port)
     guarded.state = app.state  # type: ignore[attr-defined]
     return guarded

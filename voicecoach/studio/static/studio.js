@@ -10,6 +10,7 @@ import {
 } from "./vendor/codemirror.js";
 import { Chart, clock, stepBlocks } from "./chart.js";
 import { schemaCompletion, stepInsertion } from "./complete.js";
+import { initRecord } from "./record.js";
 
 const DATA = JSON.parse(document.getElementById("studio-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -18,6 +19,7 @@ const CHECK_DELAY_MS = 400;
 //: A quiet moment after opening or editing prepares the preview, so "play" starts at once.
 const PREPARE_DELAY_MS = 1200;
 
+let recordPanel = null; // the Record panel (record.js), refreshed after each check
 const state = {
   name: null, builtin: null, version: null, saved: "", readonly: false,
   timeline: null, steps: [], range: null, problems: [], playing: null, voices: [],
@@ -105,6 +107,7 @@ async function runCheck(view) {
     if (!state.playing) drawChart(state.timeline);
     setRange(res.data.range, res.data.timeline.duration_s);
     schedulePrepare();
+    if (recordPanel) recordPanel.refresh();
   }
   document.body.dataset.checked = String(Number(document.body.dataset.checked || 0) + 1);
   return toDiagnostics(view.state.doc, res.data.problems);
@@ -361,22 +364,23 @@ function notice(text, action, onAction) {
 let theirs = null;
 
 async function save(force) {
-  if (!state.name || state.readonly) return;
+  if (!state.name || state.readonly) return false;
   const text = view.state.doc.toString();
   const res = await api("/api/save", { name: state.name, text, version: state.version, force });
   if (res.status === 409) {
     theirs = res.data;
     $("conflict").hidden = false;
     status("not saved: the file changed on disk");
-    return;
+    return false;
   }
-  if (!res.ok) { status(res.data.error || "save failed"); return; }
+  if (!res.ok) { status(res.data.error || "save failed"); return false; }
   state.version = res.data.version;
   state.saved = text;
   localStorage.removeItem(KEY + "draft:" + state.name);
   hideConflict();
   onEdit(true);
   status("saved " + state.name);
+  return true;
 }
 
 function hideConflict() {
@@ -577,4 +581,13 @@ const last = JSON.parse(localStorage.getItem(KEY + "last") || "null");
 if (last && last.name && DATA.files.includes(last.name)) openFile(last.name);
 else if (last && last.builtin) openBuiltin(last.builtin);
 else if (DATA.files.length) openFile(DATA.files[0]);
-window.studio = { view, state, chart, goToLine };
+recordPanel = initRecord({
+  source,
+  text: () => view.state.doc.toString(),
+  setText: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
+  save: () => (view.state.doc.toString() === state.saved ? Promise.resolve(true) : save(false)),
+  controls,
+  status,
+});
+
+window.studio = { view, state, chart, goToLine, recordPanel };
