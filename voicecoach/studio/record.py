@@ -3,7 +3,8 @@
 Module-level views over ``recorder`` (which talks to the pipeline). They read the app's
 ``state.build_settings`` (the studio's one way from a request's fields to the settings the
 CLI builds) and ``state.fail`` (a ``UserError`` as a JSON answer). A take's audio comes as
-the raw request body (what MediaRecorder gave: webm, ogg or mp4), capped like every body.
+the raw request body (what MediaRecorder gave: webm, ogg or mp4), capped like every body
+(1 MB: minutes of Opus, far more than a line).
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ from starlette.routing import Route
 from .. import recorder
 from ..errors import UserError
 from ..pipeline import BuildSettings
-
-#: A take longer than this is refused before it is decoded (the body cap is larger).
-MAX_TAKE_BYTES = 1024 * 1024
 
 
 def _settings(request: Request, data: dict[str, Any]) -> BuildSettings:
@@ -94,8 +92,6 @@ async def take(request: Request) -> Response:
         audio = await request.body()
         if not audio:
             raise UserError("the take is empty", "record again; check the microphone")
-        if len(audio) > MAX_TAKE_BYTES:
-            raise UserError("the take is over 1 MB", "record just the line")
         with tempfile.TemporaryDirectory(prefix="voicecoach-take-") as tmp:
             source = Path(tmp) / "take"
             source.write_bytes(audio)
