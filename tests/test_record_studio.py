@@ -92,9 +92,10 @@ def _best_match(source: np.ndarray, take: np.ndarray) -> float:
     looped = np.concatenate([source] * (take.size // source.size + 2))
     n = 1 << int(np.ceil(np.log2(looped.size + take.size)))
     corr = np.fft.irfft(np.fft.rfft(looped, n) * np.conj(np.fft.rfft(take, n)), n)
-    energy = np.convolve(looped**2, np.ones(take.size), mode="full")[take.size - 1 :]
     valid = looped.size - take.size + 1
-    scores = corr[:valid] / np.sqrt(np.maximum(energy[:valid], 1e-12) * float(take @ take))
+    running = np.concatenate([[0.0], np.cumsum(looped.astype(np.float64) ** 2)])
+    energy = running[take.size :] - running[:valid]  # each window's energy, in O(n)
+    scores = corr[:valid] / np.sqrt(np.maximum(energy, 1e-12) * float(take @ take))
     return float(scores.max())
 
 
