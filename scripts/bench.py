@@ -194,7 +194,7 @@ def cli_time(args: list[str], repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([PY, "-m", "voicecoach.cli", *args], capture_output=True, check=True)
+        subprocess.run([PY, "-m", "voicecoach", *args], capture_output=True, check=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -222,7 +222,7 @@ def bench_size(
         routine = Path("hamstring-quick")
     out = work / f"session-{int(minutes)}.mp3"
     env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-{int(minutes)}"))
-    build = [PY, "-m", "voicecoach.cli", "build", str(routine), "-o", str(out), "-q"]
+    build = [PY, "-m", "voicecoach", "build", str(routine), "-o", str(out), "-q"]
     first_env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-first-{int(minutes)}"))
     first_cold = first_audio(routine, work / f"first-{int(minutes)}.mp3", first_env)
     cold = measure(build, env)
@@ -269,7 +269,7 @@ def bench_batch(rows: int, work: Path) -> dict[str, float] | None:
     for label, jobs, cache in (("1 worker", 1, True), ("2 workers", 2, True),
                                ("2 workers, no cache", 2, False)):  # fmt: skip
         env = dict(os.environ, VOICECOACH_CACHE=str(work / f"batch-cache-{jobs}-{cache}"))
-        cmd = [PY, "-m", "voicecoach.cli", "batch", "hamstring-quick", "--clients", str(clients),
+        cmd = [PY, "-m", "voicecoach", "batch", "hamstring-quick", "--clients", str(clients),
                "-o", str(work / f"batch-{jobs}-{cache}"), "--jobs", str(jobs)]  # fmt: skip
         if not cache:
             cmd.append("--no-cache")
@@ -486,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"benchmarking a {minutes:g}-minute session ...", file=sys.stderr)
             report.add(size_row(bench_size(minutes, work, args.peer_max, args.peer, args.repeat)))
         repeat = 3 if args.smoke else 7
-        builtins = [str(p) for p in sorted((ROOT / "voicecoach/routines").glob("*.yaml"))]
+        builtins = [str(p) for p in sorted((ROOT / "voicecoach/routine/builtins").glob("*.yaml"))]
         cli = {
             "plan hamstring-release": cli_time(["plan", "hamstring-release"], repeat),
             "validate (all built-ins)": cli_time(["validate", *builtins], repeat),

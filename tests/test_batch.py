@@ -9,7 +9,7 @@ import pytest
 
 from voicecoach.batch import BatchSettings, run_batch
 from voicecoach.errors import UserError
-from voicecoach.fsutil import slug
+from voicecoach.files import slug
 from voicecoach.phrases import Phrases
 from voicecoach.routine import load_routine
 

@@ -224,7 +224,7 @@ def test_chapter_titles_name_sides_in_the_languages_own_form(
     ],
 )
 def test_numbers_are_written_as_words_in_each_language(n: int, en: str, es: str, de: str) -> None:
-    from voicecoach.numbers import number_words
+    from voicecoach.phrases.numbers import number_words
 
     assert [number_words(n, lang, before_noun=True) for lang in ("en", "es", "de")] == [en, es, de]
 

@@ -15,17 +15,17 @@ from typing import Any
 import pytest
 
 from voicecoach.compiler import Estimate, compile_routine
-from voicecoach.lengths import PlanLengths
 from voicecoach.model import SAMPLE_RATE, Event, Timeline, Voice, samples
 from voicecoach.routine import load_routine
 from voicecoach.speech import clip_keys, register_engine, synthesize
 from voicecoach.speech.calibrate import fit_lengths
 from voicecoach.speech.engines import ToneEngine
+from voicecoach.speech.lengths import PlanLengths
 from voicecoach.timing import speech_features
 
 from .conftest import invoke
 
-ROUTINES = Path(__file__).parents[1] / "voicecoach" / "routines"
+ROUTINES = Path(__file__).parents[1] / "voicecoach" / "routine" / "builtins"
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (make install)"
 )

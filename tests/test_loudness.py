@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from voicecoach.loudness import LoudnessMeter, clip_loudness, k_weight, true_peak_db
+from voicecoach.mixer.loudness import LoudnessMeter, clip_loudness, k_weight, true_peak_db
 from voicecoach.model import SAMPLE_RATE
 
 from .audio import ebur128

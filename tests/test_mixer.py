@@ -11,8 +11,8 @@ import pytest
 
 from voicecoach import mixer
 from voicecoach.errors import UserError
-from voicecoach.loudness import integrated_loudness, true_peak_db
 from voicecoach.mixer import builtin_sound, levels, mix
+from voicecoach.mixer.loudness import integrated_loudness, true_peak_db
 from voicecoach.model import SAMPLE_RATE, Event, Music, Timeline, samples
 from voicecoach.speech.cache import ArrayCache
 

@@ -168,7 +168,7 @@ def test_builtins_are_not_copied_from_the_source() -> None:
     words = re.findall(r"[a-z']+", source.read_text(encoding="utf-8").lower())
     grams = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
     for rid in builtin_ids():
-        folder = Path(__file__).parents[1] / "voicecoach" / "routines"
+        folder = Path(__file__).parents[1] / "voicecoach" / "routine" / "builtins"
         mine = re.findall(r"[a-z']+", (folder / f"{rid}.yaml").read_text("utf-8").lower())
         copied = {" ".join(mine[i : i + 8]) for i in range(len(mine) - 7)} & grams
         assert not copied, f"{rid} copies the guide: {sorted(copied)[:3]}"
@@ -180,8 +180,8 @@ def test_schema_accepts_every_builtin_and_rejects_a_typo() -> None:
     import jsonschema
     import yaml
 
-    schema = json.loads((Path(__file__).parents[1] / "voicecoach/routine.schema.json").read_text())
-    folder = Path(__file__).parents[1] / "voicecoach" / "routines"
+    schema = json.loads((Path(__file__).parents[1] / "voicecoach/routine/schema.json").read_text())
+    folder = Path(__file__).parents[1] / "voicecoach" / "routine" / "builtins"
     examples = sorted((DATA / "routines").glob("*.yaml"))
     for path in [*sorted(folder.glob("*.yaml")), *examples]:
         jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), schema)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UserError, VoicecoachError
-from .fsutil import slug, write_text_atomic
+from .files import slug, write_text_atomic
 from .pipeline import BuildSettings, build
 from .routine import parse_duration, resolve
 

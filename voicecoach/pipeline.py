@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_routine
 from .errors import UserError, VoicecoachError
-from .fsutil import slug
+from .files import slug
 from .model import Diagnostic, Timeline
 from .routine import Routine, load_routine, parse_routine
 
@@ -241,9 +241,9 @@ def plan_lengths(
     estimate, measured once (a few seconds, announced). When the voice cannot be measured
     here (no engine), the rate gives a rough estimate instead.
     """
-    from .clipkeys import default_cache_dir
-    from .lengths import PlanLengths, read_calibration, wav_length
-    from .pronounce import lexicon_for
+    from .speech.clipkeys import default_cache_dir
+    from .speech.lengths import PlanLengths, read_calibration, wav_length
+    from .speech.pronounce import lexicon_for
 
     rough = Estimate(routine.voice.rate)
     root = cache_dir or default_cache_dir()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ProcessError, UserError
-from ..fsutil import atomic_path
+from ..files import atomic_path
 from ..media import find_ffmpeg
 from ..model import SAMPLE_RATE, Timeline
 from .tags import VORBIS_CHAPTERS, ffmetadata, write_tags

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..fsutil import write_bytes_atomic, write_text_atomic
+from ..files import write_bytes_atomic, write_text_atomic
 from .icon import ACCENT_RGB, icon_png
 
 MANIFEST = "manifest.webmanifest"

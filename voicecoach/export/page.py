@@ -24,7 +24,7 @@ from pathlib import Path
 from string import Template
 
 from ..errors import UserError
-from ..fsutil import atomic_path, write_bytes_atomic, write_text_atomic
+from ..files import atomic_path, write_bytes_atomic, write_text_atomic
 from ..model import STEP_BACK_S, Timeline, seconds, steps_of
 from ..phrases import side_label, side_place
 from ..timing import clock

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import UserError
-from ..fsutil import write_bytes_atomic, write_text_atomic
+from ..files import write_bytes_atomic, write_text_atomic
 from ..timing import clock
 from .page import check_base_url
 from .tags import read_session_tags

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..fsutil import write_text_atomic
+from ..files import write_text_atomic
 from ..model import Event, Timeline
 from ..phrases import side_heading
 from ..timing import clock, clock_ms

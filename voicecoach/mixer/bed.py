@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from ..loudness import clip_loudness
 from ..model import Music, samples
+from .loudness import clip_loudness
 
 _DUCK_DB = -12.0
 _DUCK_ATTACK = samples(0.15)

@@ -20,11 +20,11 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import UserError
-from ..loudness import LoudnessMeter
 from ..model import Event, Timeline
 from .bed import bed_block, ducked_spans, prepare_music
 from .levelcache import LevelStore, level_kept, one_heap
 from .levels import LOUDNESS, RELATIVE_LU, SPEAKER_LIFT_LU, LoudnessTarget
+from .loudness import LoudnessMeter
 
 T = TypeVar("T")
 R = TypeVar("R")

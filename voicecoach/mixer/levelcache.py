@@ -22,9 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from ..loudness import k_weight
-from . import levels
+from . import levels, loudness
 from .levels import LOUDNESS, LoudnessTarget
+from .loudness import k_weight
 
 
 class LevelStore(Protocol):
@@ -196,8 +196,6 @@ def _levelling_code() -> str | None:
     Any change to them is a new key, so a stored clip from older code is never used. None
     when the source cannot be read: then nothing is stored.
     """
-    from .. import loudness
-
     digest = hashlib.sha256(np.__version__.encode())
     try:
         for module_file in (levels.__file__, __file__, loudness.__file__):

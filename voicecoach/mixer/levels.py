@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..loudness import clip_loudness, true_peak_db
 from ..model import samples
+from .loudness import clip_loudness, true_peak_db
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ Import from ``voicecoach.routine``: the names below are the stage's public inter
 from __future__ import annotations
 
 from .durations import MAX_REPS, parse_duration
-from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve
+from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve, schema_text, starter_text
 from .nodes import MAX_DEPTH, MAX_NODES
 from .parse import CUE_STYLES, FORMAT, parse_routine
 from .steps import BREATHING_GUIDES, MAX_ROUNDS, MAX_STEP_S, STEP_KINDS
@@ -74,4 +74,6 @@ __all__ = [
     "parse_duration",
     "parse_routine",
     "resolve",
+    "schema_text",
+    "starter_text",
 ]

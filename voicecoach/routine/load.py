@@ -2,7 +2,7 @@
 
 The I/O edge of the routine stage: size and encoding are checked here, before the text
 reaches the parser (``parse.parse_routine``). Built-in routines are package data under
-``voicecoach/routines/``.
+``voicecoach/routine/builtins/``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,19 @@ MAX_FILE_BYTES = 1_000_000
 
 def builtin_ids() -> list[str]:
     """Ids of the routines shipped inside the package, sorted."""
-    folder = resources.files("voicecoach") / "routines"
+    folder = resources.files("voicecoach.routine") / "builtins"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def starter_text(routine_id: str = "my-routine") -> str:
+    """The commented starter routine (``voicecoach new``, the studio's New), with this id."""
+    text = (resources.files("voicecoach.routine") / "starter.yaml").read_text(encoding="utf-8")
+    return text.replace("my-routine", routine_id)
+
+
+def schema_text() -> str:
+    """The JSON Schema of the routine format, as shipped (``voicecoach schema``)."""
+    return (resources.files("voicecoach.routine") / "schema.json").read_text(encoding="utf-8")
 
 
 def resolve(ref: str) -> Path:
@@ -31,7 +42,7 @@ def resolve(ref: str) -> Path:
     if path.is_file():
         return path
     if ID_RE.match(ref):
-        builtin = resources.files("voicecoach") / "routines" / f"{ref}.yaml"
+        builtin = resources.files("voicecoach.routine") / "builtins" / f"{ref}.yaml"
         if builtin.is_file():
             return Path(str(builtin))
     hint = "give a path to a .yaml file, or a built-in id (`voicecoach list` shows them)"

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..clipkeys import CACHE_FORMAT, clip_key, default_cache_dir
-from ..fsutil import atomic_path
+from ..files import atomic_path
 from ..model import SAMPLE_RATE
+from .clipkeys import CACHE_FORMAT, clip_key, default_cache_dir
 
 __all__ = ["CACHE_FORMAT", "ClipCache", "clip_key", "default_cache_dir"]
 

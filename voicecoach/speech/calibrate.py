@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lengths import Calibration, calibration_path, read_calibration, write_calibration
 from ..model import Voice, seconds
 from ..timing import speech_features
-from . import get_engine, synthesize
+from .engines import get_engine
+from .lengths import Calibration, calibration_path, read_calibration, write_calibration
+from .synth import synthesize
 
 #: Sentences a voice is measured on: short cues to long instructions with pauses.
 CALIBRATION = {

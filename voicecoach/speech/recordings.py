@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..fsutil import write_text_atomic
+from ..files import write_text_atomic
 from ..model import SAMPLE_RATE
 
 MANIFEST = "manifest.json"

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from ..fsutil import write_bytes_atomic
+from ..files import write_bytes_atomic
 from ..media import find_ffmpeg
 from ..model import SAMPLE_RATE
 from ..timing import estimate_speech_s

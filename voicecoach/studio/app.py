@@ -36,7 +36,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import UserError
 from ..export.page import qr_png, script_json
 from ..pipeline import BuildSettings, ShareSettings
-from ..routine import resolve
+from ..routine import resolve, schema_text
 from . import record, workspace
 from .jobs import Jobs
 from .security import Guard, PathRefused
@@ -130,9 +130,7 @@ def create_app(settings: AppSettings) -> Guard:
             "folder": str(settings.folder),
             "files": ws.routines(),
             "builtins": workspace.builtins(),
-            "schema": json.loads(
-                (resources.files("voicecoach") / "routine.schema.json").read_text("utf-8")
-            ),
+            "schema": json.loads(schema_text()),
         }
         page = template.substitute(folder=html.escape(str(settings.folder)), data=script_json(data))
         return HTMLResponse(page, headers=_page_headers())

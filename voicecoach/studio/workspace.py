@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..compiler import Measure
 from ..errors import RoutineError, RoutineErrors, UserError
-from ..fsutil import write_text_atomic
+from ..files import write_text_atomic
 from ..model import Diagnostic, Timeline
 from ..pipeline import BuildSettings, load, plan_lengths
 from ..routine import builtin_ids, resolve
+from ..routine import starter_text as routine_starter
 from .security import confine
 
 ROUTINE_SUFFIXES = (".yaml", ".yml")
@@ -111,8 +111,7 @@ def _slug(text: str) -> str:
 
 def starter_text(stem: str = "my-routine") -> str:
     """The same starter as ``voicecoach new``."""
-    text = (resources.files("voicecoach") / "starter.yaml").read_text(encoding="utf-8")
-    return text.replace("my-routine", _slug(stem) or "my-routine")
+    return routine_starter(_slug(stem) or "my-routine")
 
 
 def builtins() -> list[str]:

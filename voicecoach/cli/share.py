@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from .cli_options import (
+from ..timing import clock
+from .options import (
     Bars,
     allow_path_option,
     length_option,
@@ -23,7 +24,6 @@ from .cli_options import (
     settings_from,
     voice_options,
 )
-from .timing import clock
 
 
 @click.command()
@@ -56,7 +56,7 @@ def batch(**options: Any) -> None:
       printf 'client,length\\nAna,5m\\n' > c.csv
       voicecoach batch hamstring-quick --clients c.csv
     """
-    from .batch import BatchSettings, run_batch
+    from ..batch import BatchSettings, run_batch
 
     settings = settings_from(BatchSettings, options)
     show = sys.stderr.isatty()
@@ -115,8 +115,8 @@ def share(quiet: bool, **options: Any) -> None:
       voicecoach share hamstring-release --client "Ana" --note "Twice a week."
       voicecoach share hamstring-quick --zip --base-url https://example.org/ana/
     """
-    from .pipeline import BuildSettings, Progress, ShareSettings
-    from .pipeline import share as run_share
+    from ..pipeline import BuildSettings, Progress, ShareSettings
+    from ..pipeline import share as run_share
 
     settings = settings_from(
         ShareSettings, {**options, "build": settings_from(BuildSettings, options)}
@@ -152,7 +152,7 @@ def feed(
       voicecoach build hamstring-quick -o sessions/week1.mp3
       voicecoach feed sessions --base-url https://ana.example/ --title "For Ana"
     """
-    from .export.podcast import FeedSettings, write_feed
+    from ..export.podcast import FeedSettings, write_feed
 
     result = write_feed(FeedSettings(folder, base_url, title, author, description, image))
     for name, why in result.skipped:

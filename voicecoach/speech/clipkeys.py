@@ -15,7 +15,7 @@ import os
 import wave
 from pathlib import Path
 
-from .model import SAMPLE_RATE
+from ..model import SAMPLE_RATE
 
 CACHE_FORMAT = 1
 

@@ -17,7 +17,7 @@ import yaml
 @functools.cache
 def builtin_lexicon(language: str) -> dict[str, str]:
     """The shipped lexicon for ``language`` (empty when there is none)."""
-    path = resources.files("voicecoach") / "lexicon" / f"{language}.yaml"
+    path = resources.files("voicecoach.speech") / "lexicon" / f"{language}.yaml"
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

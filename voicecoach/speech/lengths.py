@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..compiler import Estimate
+from ..files import write_text_atomic
+from ..model import SAMPLE_RATE, Timeline, Voice, seconds
 from .clipkeys import cached_length, clip_key
-from .compiler import Estimate
-from .fsutil import write_text_atomic
-from .model import SAMPLE_RATE, Timeline, Voice, seconds
 from .pronounce import respell
 
 #: How far an estimated line may be off, as a share of its length. ``plan`` only calls a

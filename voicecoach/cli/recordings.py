@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .cli_options import allow_path_option, settings_from, voice_options
-from .timing import clock
+from ..timing import clock
+from .options import allow_path_option, settings_from, voice_options
 
 
 class _Recordings(click.Group):
@@ -55,8 +55,8 @@ def list_lines(as_json: bool, no_cues: bool, **options: Any) -> None:
     Example:
       voicecoach recordings list legs.yaml --json
     """
-    from .pipeline import BuildSettings
-    from .recorder import script
+    from ..pipeline import BuildSettings
+    from ..recorder import script
 
     found = script(settings_from(BuildSettings, options), cues=not no_cues)
     if as_json:
@@ -93,8 +93,8 @@ def import_(csv_file: Path, force: bool, **options: Any) -> None:
     Example:
       voicecoach recordings import legs.yaml takes.csv
     """
-    from .pipeline import BuildSettings
-    from .recorder import import_csv
+    from ..pipeline import BuildSettings
+    from ..recorder import import_csv
 
     done = import_csv(settings_from(BuildSettings, options), csv_file, force=force)
     for warning in done.warnings:

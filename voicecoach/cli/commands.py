@@ -2,8 +2,8 @@
 
 Heavy modules (numpy, audio) are imported inside the commands that need them, so
 ``plan`` and ``validate`` start fast. The options several commands share, the settings
-they build and the progress bars are in ``cli_options.py``; the commands that hand
-sessions to clients (``batch``, ``share``, ``feed``) are in ``cli_share.py``.
+they build and the progress bars are in ``options.py``; the commands that hand
+sessions to clients (``batch``, ``share``, ``feed``) are in ``share.py``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .cli_options import (
+from .. import __version__
+from ..errors import RoutineError, RoutineErrors, UserError, VoicecoachError
+from ..model import Diagnostic, Timeline
+from ..timing import clock
+from .options import (
     Bars,
     allow_path_option,
     length_option,
@@ -26,11 +29,8 @@ from .cli_options import (
     strict_option,
     voice_options,
 )
-from .cli_recordings import recordings
-from .cli_share import batch, feed, share
-from .errors import RoutineError, RoutineErrors, UserError, VoicecoachError
-from .model import Diagnostic, Timeline
-from .timing import clock
+from .recordings import recordings
+from .share import batch, feed, share
 
 
 class _Group(click.Group):
@@ -59,14 +59,14 @@ def cli() -> None:
     """
 
 
-for _command in (batch, share, feed):  # in cli_share.py: sessions handed to clients
+for _command in (batch, share, feed):  # in share.py: sessions handed to clients
     cli.add_command(_command)
-cli.add_command(recordings)  # cli_recordings.py: the author's own voice
+cli.add_command(recordings)  # recordings.py: the author's own voice
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
     """Prints timing warnings; ``--strict`` makes them one error (``pipeline.check_strict``)."""
-    from .pipeline import check_strict
+    from ..pipeline import check_strict
 
     check_strict(diagnostics, strict)
     for d in diagnostics:
@@ -80,9 +80,9 @@ def _compile(
     pace: str = "normal",
     allow_paths: tuple[Path, ...] = (),
 ) -> Timeline:
-    from .compiler import compile_routine
-    from .pipeline import plan_lengths
-    from .routine import load_routine
+    from ..compiler import compile_routine
+    from ..pipeline import plan_lengths
+    from ..routine import load_routine
 
     routine = load_routine(routine_ref, allow_paths)
     measure = plan_lengths(routine, announce=_note)
@@ -223,8 +223,8 @@ def build(quiet: bool, **options: Any) -> None:
       voicecoach build hamstring-release
       voicecoach build legs.yaml -o legs.m4a --length 12m --loudness speaker
     """
-    from .pipeline import BuildSettings, Progress
-    from .pipeline import build as run_build
+    from ..pipeline import BuildSettings, Progress
+    from ..pipeline import build as run_build
 
     settings = settings_from(BuildSettings, options)
     show = not quiet and sys.stderr.isatty()
@@ -262,9 +262,9 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
       voicecoach play hamstring-release --from "Massage ball" --pace gentle
       voicecoach play hamstring-quick --silent
     """
-    from .pipeline import BuildSettings
-    from .player import PlaySettings
-    from .player import play as run_play
+    from ..pipeline import BuildSettings
+    from ..player import PlaySettings
+    from ..player import play as run_play
 
     run_play(PlaySettings(settings_from(BuildSettings, options), from_section, silent=silent))
 
@@ -287,7 +287,7 @@ def studio(folder: Path, port: int, host: str, no_browser: bool) -> None:
       voicecoach studio
       voicecoach studio routines/ --no-browser --port 8765
     """
-    from .studio import StudioSettings, serve
+    from ..studio import StudioSettings, serve
 
     serve(StudioSettings(folder=folder, host=host, port=port, open_browser=not no_browser),
           echo=click.echo)  # fmt: skip
@@ -307,7 +307,7 @@ def voices(show_all: bool) -> None:
       voicecoach voices
       voicecoach build hamstring-quick --engine espeak --voice en-us
     """
-    from .speech import choosable_voices, list_voices
+    from ..speech import choosable_voices, list_voices
 
     everything = list_voices()
     found = everything if show_all else choosable_voices()
@@ -333,9 +333,9 @@ def list_() -> None:
     Example:
       voicecoach list
     """
-    from .compiler import compile_routine
-    from .pipeline import plan_lengths
-    from .routine import builtin_ids, load_routine
+    from ..compiler import compile_routine
+    from ..pipeline import plan_lengths
+    from ..routine import builtin_ids, load_routine
 
     for rid in builtin_ids():
         routine = load_routine(rid)
@@ -353,20 +353,19 @@ def new(file: Path, force: bool) -> None:
     Example:
       voicecoach new legs.yaml && voicecoach plan legs.yaml
     """
-    from importlib import resources
+    from ..routine import starter_text
 
     if file.exists() and not force:
         raise UserError(f"{file} already exists", "pass --force to overwrite it")
-    text = (resources.files("voicecoach") / "starter.yaml").read_text(encoding="utf-8")
     rid = "".join(c if c.isalnum() else "-" for c in file.stem.lower()).strip("-") or "my-routine"
-    _write_atomic(file, text.replace("my-routine", rid))
+    _write_atomic(file, starter_text(rid))
     import shlex
 
     click.echo(f"wrote {file}; next: voicecoach plan {shlex.quote(str(file))}")
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from .fsutil import write_text_atomic
+    from ..files import write_text_atomic
 
     try:
         write_text_atomic(path, text)
@@ -382,15 +381,11 @@ def schema() -> None:
     Example:
       voicecoach schema > routine.schema.json
     """
-    from importlib import resources
+    from ..routine import schema_text
 
-    click.echo((resources.files("voicecoach") / "routine.schema.json").read_text("utf-8"), nl=False)
+    click.echo(schema_text(), nl=False)
 
 
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="voicecoach")
-
-
-if __name__ == "__main__":
-    main()

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .model import SAMPLE_RATE
+from ..model import SAMPLE_RATE
 
 _HOP = SAMPLE_RATE // 10  # 100 ms; a gating block is 4 hops (400 ms, 75 % overlap)
 _ABSOLUTE_GATE = -70.0

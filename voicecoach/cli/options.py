@@ -21,7 +21,7 @@ import click
 def _length(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
-    from .routine import parse_duration
+    from ..routine import parse_duration
 
     seconds = parse_duration(value)
     if seconds is None or seconds <= 0:
