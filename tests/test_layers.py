@@ -152,3 +152,14 @@ def test_imports_point_down_the_stages() -> None:
         if layer(e.target) > layer(e.source)
     ]
     assert not wrong, "imports that point up the stages:\n  " + "\n  ".join(wrong)
+
+
+def test_the_studio_talks_to_the_pipeline_not_the_stages_behind_it() -> None:
+    """Sounds, levelled clips, voices and QR codes come to the studio through the pipeline."""
+    behind = {"speech", "mixer", "export"}
+    reached = [
+        str(e)
+        for e in graph()
+        if e.source.startswith("voicecoach.studio") and e.target.split(".")[1] in behind
+    ]
+    assert not reached, "the studio reaches past the pipeline:\n  " + "\n  ".join(reached)

@@ -7,7 +7,6 @@ control) so builds are quick; the clip cache is private to the test run.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -16,7 +15,6 @@ import sys
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -142,23 +140,6 @@ def use_tone_voice(page) -> None:
         " o.textContent = 'tone'; document.getElementById('voice').appendChild(o); }"
     )
     page.select_option("#voice", "tone|default")
-
-
-def request(studio, method: str, path: str, body: bytes | None = None, **headers: str):
-    """A raw HTTP request to the studio (no browser): status and JSON body."""
-    url, _ = studio
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    all_headers = {"Host": parts.netloc, **headers}
-    conn.request(method, path, body=body, headers=all_headers)
-    res = conn.getresponse()
-    data = res.read()
-    conn.close()
-    return res.status, (json.loads(data) if data.startswith(b"{") else data)
-
-
-def token(studio) -> str:
-    return studio[0].split("token=", 1)[1]
 
 
 # -- editing ----------------------------------------------------------------------------------
@@ -458,73 +439,7 @@ def test_share_makes_the_same_zip_as_voicecoach_share_with_its_qr(page, studio) 
     assert (folder / "output" / "share" / f"{top}.zip").read_bytes() == got.read_bytes()
 
 
-# -- safety -----------------------------------------------------------------------------------
-
-
-def test_requests_without_the_token_or_with_a_wrong_host_or_origin_are_refused(studio) -> None:
-    url, _ = studio
-    t = token(studio)
-    assert request(studio, "GET", f"/?token={t}")[0] == 200
-    assert request(studio, "GET", "/")[0] == 403
-    assert request(studio, "GET", "/api/files")[0] == 403
-    assert request(studio, "GET", "/static/studio.js")[0] == 403
-    assert request(studio, "GET", "/?token=wrong")[0] == 403
-    assert request(studio, "GET", f"/?token={t}", Host="evil.example:80")[0] == 403
-    port = urlsplit(url).port
-    assert request(studio, "GET", f"/?token={t}", Host=f"rebind.example:{port}")[0] == 403
-    body = json.dumps({"name": "x.yaml", "text": "", "version": None}).encode()
-    status, _ = request(studio, "POST", f"/api/save?token={t}", body, Origin="http://evil.example")
-    assert status == 403
-    assert request(studio, "POST", f"/api/save?token={t}", body)[0] == 403, "no Origin"
-    assert not (studio[1] / "x.yaml").exists()
-
-
-def test_paths_outside_the_folder_are_refused(studio) -> None:
-    t = token(studio)
-    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
-    for name in ("../secret.yaml", "/etc/passwd", "sub/../../secret.yaml", "escape.yaml"):
-        status, data = request(studio, "GET", f"/api/file?name={name}&token={t}")
-        assert status == 403, name
-        assert "id: secret" not in json.dumps(data)
-        body = json.dumps({"name": name, "text": "x", "version": None}).encode()
-        assert request(studio, "POST", f"/api/save?token={t}", body, **origin)[0] == 403
-    assert request(studio, "GET", f"/files/..%2Fsecret.yaml?token={t}")[0] in (403, 404)
-    assert (studio[1].parent / "secret.yaml").read_text() == "format: voicecoach/1\nid: secret\n"
-    status, data = request(studio, "GET", f"/api/files?token={t}")
-    assert "escape.yaml" not in data["files"], "a symlink out of the folder is not listed"
-
-
-def test_a_builtin_is_named_by_id_never_by_path(studio) -> None:
-    t = token(studio)
-    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
-    for rid in ("../secret", str(studio[1].parent / "secret.yaml"), "hamstring-quick/../x"):
-        body = json.dumps({"builtin": rid, "text": None}).encode()
-        status, data = request(studio, "POST", f"/api/check?token={t}", body, **origin)
-        assert status == 400 and "no built-in routine" in data["error"]
-
-
-def test_a_routine_over_the_formats_limits_gets_validates_located_error(studio) -> None:
-    t = token(studio)
-    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
-    deep = "format: voicecoach/1\nid: deep\ntitle: Deep\nsections: " + "[" * 70 + "]" * 70
-    name = "deep.yaml"
-    (studio[1] / name).write_text(deep + "\n", encoding="utf-8")
-    body = json.dumps({"name": name, "text": deep + "\n"}).encode()
-    status, data = request(studio, "POST", f"/api/check?token={t}", body, **origin)
-    assert status == 200
-    cli = invoke(["validate", "--strict", str(studio[1] / name)], exit_code=2).stderr
-    (studio[1] / name).unlink()
-    [problem] = data["problems"]
-    assert f":{problem['line']}:{problem['col']}: {problem['message']}" in cli
-    assert problem["line"] == 4 and "deeper than 40" in problem["message"]
-
-
-def test_bodies_over_1_mb_get_413(studio) -> None:
-    t = token(studio)
-    origin = {"Origin": f"http://{urlsplit(studio[0]).netloc}"}
-    big = json.dumps({"name": "big.yaml", "text": "x" * 2_000_000}).encode()
-    assert request(studio, "POST", f"/api/check?token={t}", big, **origin)[0] == 413
-    assert not (studio[1] / "big.yaml").exists()
+# -- safety (what needs a browser; the API's refusals are in test_studio_api.py) -----------
 
 
 def test_script_in_a_step_is_shown_as_text_everywhere(page, studio) -> None:
@@ -563,33 +478,3 @@ def test_desktop_screenshot_for_a_person_to_look_at(page, studio) -> None:
     out = ROOT / "output" / "studio.png"
     page.screenshot(path=str(out))
     assert out.stat().st_size > 30_000
-
-
-# -- starting ---------------------------------------------------------------------------------
-
-
-def test_listens_on_127_0_0_1_by_default_and_warns_with_a_qr_code_otherwise(tmp_path) -> None:
-    from voicecoach.studio import StudioSettings, announce, bind
-
-    settings = StudioSettings(folder=tmp_path)
-    started = bind(settings)
-    try:
-        assert started.sock.getsockname()[0] == "127.0.0.1"
-        assert f"127.0.0.1:{started.port}" in started.hosts
-        assert re.fullmatch(rf"http://127\.0\.0\.1:{started.port}/\?token=[\w-]{{32}}", started.url)
-        lines: list[str] = []
-        announce(settings, started, lines.append)
-        assert lines[0] == f"voicecoach studio: {started.url}"
-        assert not any("warning" in line for line in lines)
-    finally:
-        started.sock.close()
-    other = bind(StudioSettings(folder=tmp_path, host="0.0.0.0"))
-    try:
-        assert other.token != started.token
-        lines = []
-        announce(StudioSettings(folder=tmp_path, host="0.0.0.0"), other, lines.append)
-        assert lines[0].startswith("warning: listening on 0.0.0.0")
-        assert "▀" in lines[1] or "█" in lines[1], "a QR code of the URL"
-        assert lines[2] == f"voicecoach studio: {other.url}" and "token=" in other.url
-    finally:
-        other.sock.close()

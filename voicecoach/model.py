@@ -7,10 +7,20 @@ every event sits on an exact sample; JSON and people see seconds (names end in `
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SAMPLE_RATE = 44100
 TIMELINE_FORMAT = "voicecoach.timeline/1"
+
+#: The audio formats a session can be written in, in the order offered (``export.FORMATS``
+#: says how each is encoded; a test holds the two equal).
+AudioFormat = Literal["mp3", "m4a", "ogg", "flac", "wav"]
+AUDIO_FORMATS: tuple[AudioFormat, ...] = get_args(AudioFormat)
+
+#: Paces a session can take without --length (``compiler.PACES`` says where each puts the
+#: ranges; a test holds the two equal).
+Pace = Literal["gentle", "normal", "brisk"]
+PACES: tuple[Pace, ...] = get_args(Pace)
 
 #: What an event is. ``speech`` carries ``text``; the others name a ``sound``.
 EventKind = Literal["speech", "chime", "breath_in", "breath_out", "tick"]

@@ -23,7 +23,7 @@ from .routine import Routine, load_routine, parse_routine
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
-    from .speech import Clips
+    from .speech import Clips, VoiceInfo
     from .speech.recordings import Recordings
 
 #: How many times the measured timeline may ask for new phrases before we give up.
@@ -373,3 +373,28 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
         if settings.as_zip:
             page.remove_tree(target)
     return made, result
+
+
+# -- for the apps on top: what they need from the stages behind the pipeline ----------------
+
+
+def keep_levelled_clips(max_bytes: int) -> None:
+    """Keeps up to ``max_bytes`` of levelled clips in memory for later builds in this process
+    (the studio's previews mix the same lines again and again); off by default."""
+    from . import mixer
+
+    mixer.keep_levelled(max_bytes)
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG bytes, as a share page shows its own address."""
+    from .export.page import qr_png as make
+
+    return make(url)
+
+
+def choosable_voices() -> list[VoiceInfo]:
+    """The voices a routine can use on this machine, as ``voicecoach voices`` lists them."""
+    from .speech import choosable_voices as found
+
+    return found()

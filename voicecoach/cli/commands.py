@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..errors import RoutineError, RoutineErrors, UserError, VoicecoachError
-from ..model import Diagnostic, Timeline
+from ..model import AUDIO_FORMATS, Diagnostic, Timeline
 from ..timing import clock
 from .options import (
     Bars,
@@ -182,16 +182,13 @@ def format_plan(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
-FORMAT_NAMES = ("mp3", "m4a", "ogg", "flac", "wav")
-
-
 @cli.command()
 @click.argument("routine")
 @click.option(
     "-o", "--out", type=click.Path(path_type=Path), help="Output file [output/<id>.<format>]."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Audio format [from -o, else mp3]."
+    "--format", "fmt", type=click.Choice(AUDIO_FORMATS), help="Audio format [from -o, else mp3]."
 )
 @voice_options
 @length_option

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
+from ..model import PACES
+
 
 def _length(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
     if value is None:
@@ -40,7 +42,7 @@ seed_option = click.option(
 )
 pace_option = click.option(
     "--pace",
-    type=click.Choice(["gentle", "normal", "brisk"]),
+    type=click.Choice(PACES),
     default="normal",
     show_default=True,
     help="Longer or shorter holds and gaps, within the routine's ranges.",

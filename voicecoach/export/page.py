@@ -5,13 +5,15 @@ for hosting the manifest and service worker of offline.py); a Content-Security-P
 forbids any other load. The script (page.js) adds the floor view, step skipping, the lock
 screen (Media Session), the screen wake lock, resume and a done-log kept in the browser.
 
-Every user-written text is HTML-escaped, and data for the script is JSON with ``<``, ``>``
-and ``&`` escaped, so no routine, note or client name can inject markup.
+The page is a Jinja2 template (``templates/page.html``) with autoescape on: every
+user-written text is HTML-escaped, and data for the script is JSON with ``<``, ``>`` and
+``&`` escaped, so no routine, note or client name can inject markup.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import os
@@ -21,7 +23,9 @@ import zipfile
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from string import Template
+
+import jinja2
+from markupsafe import Markup
 
 from ..errors import UserError
 from ..files import atomic_path, write_bytes_atomic, write_text_atomic
@@ -60,53 +64,23 @@ def render_page(
     qr_png: bytes | None,
     cover_name: str | None = None,
 ) -> str:
-    """The page's HTML; pure, so tests can look at it without a browser.
+    """The page's HTML (``templates/page.html``); pure, so tests can look at it without a
+    browser.
 
     ``cover_name`` is a cover image beside the page, shown first on the lock screen.
     """
-    e = html.escape
-    byline = f"{clock(timeline.duration_s)} long"
-    if timeline.author:
-        byline = f"by {e(timeline.author)} · {byline}"
-    greeting = ""
-    if info.client:
-        greeting = f'<p class="note" id="client">Prepared for {e(info.client)}</p>'
-    note = f'<p class="note" id="note">{e(info.note)}</p>' if info.note else ""
-    safety = ""
-    if timeline.safety:
-        items = "".join(f"<li>{e(s)}</li>" for s in timeline.safety)
-        safety = (
-            '<section class="safety" role="note" aria-label="Safety">'
-            f"<h2>Before you start</h2><ul>{items}</ul></section>"
-        )
-    chapters = "\n".join(
-        f'<li><button type="button" data-start="{c.start_s:.3f}">'
-        f'<span class="time">{clock(c.start_s)}</span>{e(c.title)}</button></li>'
-        for c in timeline.chapters
-    )
+    code = (resources.files("voicecoach.export") / "page.js").read_text("utf-8")
+    if "</script" in code.lower() or "<!--" in code:
+        raise ValueError("page.js must not contain </script or <!--")
     script = []
     speech = []
     for heading, ev, text in script_lines(timeline):
-        if heading:
-            script.append(f'<li class="heading">{e(heading)}</li>')
         script.append(
-            f'<li data-start="{ev.start_s:.3f}" data-end="{ev.end_s:.3f}">'
-            f'<span class="time">{clock(ev.start_s)}</span>{e(text)}</li>'
-        )
+            {"heading": heading, "start": f"{ev.start_s:.3f}", "end": f"{ev.end_s:.3f}",
+             "clock": clock(ev.start_s), "text": text}
+        )  # fmt: skip
         speech.append([round(ev.start_s, 3), round(ev.end_s, 3), text])
-    qr = ""
-    if qr_png is not None and info.base_url:
-        uri = data_uri(qr_png)
-        qr = (
-            f'<section class="qr"><img src="{uri}" alt="QR code of this page">'
-            f"<p>{e(info.base_url)}</p></section>"
-        )
     vtt = base64.b64encode(render_vtt(timeline).encode("utf-8")).decode("ascii")
-    here = resources.files("voicecoach") / "export"
-    template = Template((here / "page.html").read_text("utf-8"))
-    code = (here / "page.js").read_text("utf-8")
-    if "</script" in code.lower() or "<!--" in code:
-        raise ValueError("page.js must not contain </script or <!--")
     data = {
         "speech": speech,
         "steps": step_rows(timeline),
@@ -121,22 +95,52 @@ def render_page(
             {"src": data_uri(icon_png(ICON_SIZES_PX[0])), "sizes": "192x192", "type": "image/png"}
         ],
     }
-    return template.substitute(
-        lang=e(timeline.language),
-        title=e(timeline.title),
-        byline=byline,
-        greeting=greeting,
-        note=note,
-        safety=safety,
-        audio_src=e(audio_name),
-        vtt_src=f"data:text/vtt;base64,{vtt}",
-        chapters=chapters,
-        script="\n".join(script),
-        qr=qr,
-        icon=icon_name(ICON_SIZES_PX[0]),
-        data=script_json(data),
-        script_js=code.rstrip("\n"),
+    chapters = [
+        {"start": f"{c.start_s:.3f}", "clock": clock(c.start_s), "title": c.title}
+        for c in timeline.chapters
+    ]
+    return (
+        _templates()
+        .get_template("page.html")
+        .render(
+            lang=timeline.language,
+            title=timeline.title,
+            author=timeline.author,
+            length=clock(timeline.duration_s),
+            client=info.client,
+            note=info.note,
+            safety=timeline.safety,
+            audio_src=audio_name,
+            vtt_src=f"data:text/vtt;base64,{vtt}",
+            chapters=chapters,
+            script=script,
+            qr=data_uri(qr_png) if qr_png is not None and info.base_url else None,
+            base_url=info.base_url,
+            icon=icon_name(ICON_SIZES_PX[0]),
+            data=Markup(script_json(data)),
+            script_js=Markup(code.rstrip("\n")),
+        )
     )
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The export's Jinja2 templates: autoescape on, every undefined name an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("voicecoach.export", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_escape,
+    )
+
+
+def _escape(value: object) -> object:
+    """Text escaped as ``html.escape`` does (quotes as ``&quot;`` and ``&#x27;``), which the
+    page has always used, so its bytes stay the same; markup passes through as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(html.escape(value))
+    return value
 
 
 def step_rows(timeline: Timeline) -> list[list[object]]:

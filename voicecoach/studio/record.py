@@ -1,18 +1,16 @@
 """The studio's Record panel API: the lines to record, takes in, takes out, hear a take.
 
-Module-level views over ``recorder`` (which talks to the pipeline). They read the app's
-``state.build_settings`` (the studio's one way from a request's fields to the settings the
-CLI builds) and ``state.fail`` (a ``UserError`` as a JSON answer). A take's audio comes as
-the raw request body (what MediaRecorder gave: webm, ogg or mp4), capped like every body
-(1 MB: minutes of Opus, far more than a line).
+Module-level views over ``recorder`` (which talks to the pipeline), with the studio's
+helpers (``shared``): ``build_settings`` (the one way from a request's fields to the settings
+the CLI builds), ``json_body`` and ``fail`` (a ``UserError`` as a JSON answer). A take's
+audio comes as the raw request body (what MediaRecorder gave: webm, ogg or mp4), capped like
+every body (1 MB: minutes of Opus, far more than a line).
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,27 +19,7 @@ from starlette.routing import Route
 
 from .. import recorder
 from ..errors import UserError
-from ..pipeline import BuildSettings
-
-
-def _settings(request: Request, data: dict[str, Any]) -> BuildSettings:
-    settings: BuildSettings = request.app.state.build_settings(data)
-    return settings
-
-
-def _fail(request: Request, exc: UserError) -> Response:
-    answer: Response = request.app.state.fail(exc)
-    return answer
-
-
-async def _json(request: Request) -> dict[str, Any]:
-    try:
-        data = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        raise UserError("the request is not JSON") from None
-    if not isinstance(data, dict):
-        raise UserError("the request is not a JSON object")
-    return data
+from .shared import build_settings, fail, json_body
 
 
 def _line(value: object) -> str:
@@ -53,11 +31,11 @@ def _line(value: object) -> str:
 async def lines(request: Request) -> Response:
     """Every line the session (the draft, with the controls) says, recorded or missing."""
     try:
-        data = await _json(request)
-        settings = _settings(request, data)
+        data = await json_body(request)
+        settings = build_settings(request, data)
         found = await run_in_threadpool(recorder.script, settings, bool(data.get("cues", True)))
     except UserError as exc:
-        return _fail(request, exc)
+        return fail(exc)
     return JSONResponse(
         {
             "named": found.named,
@@ -71,13 +49,13 @@ async def lines(request: Request) -> Response:
 async def name_folder(request: Request) -> Response:
     """The draft with ``recordings: recordings/`` added under ``voice:`` (not saved here)."""
     try:
-        data = await _json(request)
+        data = await json_body(request)
         text = data.get("text")
         if not isinstance(text, str):
             raise UserError("text must be the routine's text")
         return JSONResponse({"text": recorder.naming_folder(text)})
     except UserError as exc:
-        return _fail(request, exc)
+        return fail(exc)
 
 
 async def take(request: Request) -> Response:
@@ -88,7 +66,7 @@ async def take(request: Request) -> Response:
         force = query.get("force", "0")
         if force not in ("0", "1"):
             raise UserError("force must be 0 or 1")
-        settings = _settings(request, {"name": query.get("name")})
+        settings = build_settings(request, {"name": query.get("name")})
         audio = await request.body()
         if not audio:
             raise UserError("the take is empty", "record again; check the microphone")
@@ -99,7 +77,7 @@ async def take(request: Request) -> Response:
                 recorder.record, settings, text, source, force=force == "1"
             )
     except UserError as exc:
-        return _fail(request, exc)
+        return fail(exc)
     return JSONResponse(
         {"take": done.added[0].to_json(), "warnings": list(done.warnings)}, status_code=201
     )
@@ -107,11 +85,11 @@ async def take(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     try:
-        data = await _json(request)
-        settings = _settings(request, {"name": data.get("name")})
+        data = await json_body(request)
+        settings = build_settings(request, {"name": data.get("name")})
         await run_in_threadpool(recorder.forget, settings, _line(data.get("line")))
     except UserError as exc:
-        return _fail(request, exc)
+        return fail(exc)
     return JSONResponse({"deleted": True})
 
 
@@ -119,10 +97,10 @@ async def audio(request: Request) -> Response:
     """A take's cleaned WAV, to hear it back."""
     query = dict(request.query_params)
     try:
-        settings = _settings(request, {"name": query.get("name")})
+        settings = build_settings(request, {"name": query.get("name")})
         path = await run_in_threadpool(recorder.take_path, settings, _line(query.get("line")))
     except UserError as exc:
-        return _fail(request, exc)
+        return fail(exc)
     return FileResponse(path, media_type="audio/wav", headers={"cache-control": "no-store"})
 
 

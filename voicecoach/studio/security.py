@@ -99,15 +99,31 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             await _refuse(send, 413, f"request body over {MAX_BODY_BYTES:,} bytes")
             return
+        # The whole body is read here, at most MAX_BODY_BYTES, before any route runs: a body
+        # sent without a length (chunked) is refused as soon as it passes the cap, before a
+        # response has started.
+        chunks: list[bytes] = []
         received = 0
-
-        async def capped_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > MAX_BODY_BYTES:
-                raise _TooLarge
-            return message
+                await _refuse(send, 413, f"request body over {MAX_BODY_BYTES:,} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and from_query:
@@ -115,14 +131,7 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), (b"set-cookie", value.encode())]
             await send(message)
 
-        try:
-            await self.app(scope, capped_receive, send_with_cookie)
-        except _TooLarge:
-            await _refuse(send, 413, f"request body over {MAX_BODY_BYTES:,} bytes")
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay, send_with_cookie)
 
 
 def _query_token(scope: Scope) -> str | None:
