@@ -57,11 +57,26 @@ def run_job(engine: Any, job: Job) -> tuple[int, bytes | None, str]:
         return job.index, None, f"{type(exc).__name__}: {exc}"
 
 
+def _start_without_sigint(process: Any) -> None:
+    """Starts ``process`` with Ctrl-C blocked, so it (and the forkserver it may start)
+    inherits the block: a Ctrl-C that lands while a worker is still starting up (before
+    ``_work`` ignores it) would print that worker's traceback. The parent unblocks at once
+    and handles the pending Ctrl-C itself."""
+    if not hasattr(signal, "pthread_sigmask"):
+        process.start()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class _Worker:
     def __init__(self, ctx: Any, factory: Callable[[], Any]) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_work, args=(factory, child), daemon=True)
-        self.process.start()
+        _start_without_sigint(self.process)
         child.close()
         self.job: Job | None = None
         self.deadline = 0.0
