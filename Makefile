@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test lint format bench clean studio-bundle
+.PHONY: install system-deps demo test check lint format bench clean studio-bundle constraints
 
 install: system-deps $(STAMP)
 
@@ -31,6 +31,14 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The fast tier (under a minute): lint, types, and every test that is neither `slow` nor
+# `browser`. Run it while you work; `make test` runs everything.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check --fix .

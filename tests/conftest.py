@@ -1,9 +1,14 @@
-"""Shared test helpers: one CLI runner, golden files, small generated routines."""
+"""Shared test helpers: one CLI runner, golden files, small generated routines, Chromium.
+
+Tiers: a test that drives a browser is marked ``browser`` (any test using the ``browser``
+fixture is marked so here, automatically), one that takes over ~5 s ``slow``;
+``make check`` runs the rest (``pytest -m "not slow and not browser"``), ``make test`` all.
+Golden files are only ever written with ``--update-goldens``: a missing one fails.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +19,27 @@ from voicecoach.cli import cli
 
 DATA = Path(__file__).parent / "data"
 CHROMIUM = "/usr/bin/chromium"
-UPDATE_GOLDEN = os.environ.get("VOICECOACH_UPDATE_GOLDEN") == "1"
+#: Set from ``--update-goldens`` when the run starts.
+_UPDATE = {"goldens": False}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="write the golden files the tests compare with (review the diff before committing)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _UPDATE["goldens"] = bool(config.getoption("--update-goldens"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the browser is in the ``browser`` tier, marked or not."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 def invoke(args: Sequence[str], exit_code: int = 0, **kwargs: object) -> Result:
@@ -28,14 +53,18 @@ def invoke(args: Sequence[str], exit_code: int = 0, **kwargs: object) -> Result:
 
 
 def check_golden(path: Path, actual: dict) -> None:
-    """Compares with a stored JSON file; VOICECOACH_UPDATE_GOLDEN=1 rewrites it."""
+    """Compares with a stored JSON file; ``pytest --update-goldens`` (re)writes it.
+
+    A missing golden is a failure, never written on the fly: a test that writes what it
+    compares with cannot fail.
+    """
     text = json.dumps(actual, indent=2, ensure_ascii=False) + "\n"
-    if UPDATE_GOLDEN or not path.exists():
-        if not UPDATE_GOLDEN and os.environ.get("CI"):
-            pytest.fail(f"golden file {path} is missing; run with VOICECOACH_UPDATE_GOLDEN=1")
+    if _UPDATE["goldens"]:
         path.write_text(text, encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"golden file {path} is missing; write it with `pytest --update-goldens`")
     assert json.loads(path.read_text(encoding="utf-8")) == actual, (
-        f"{path.name} differs; if the change is intended, rerun with VOICECOACH_UPDATE_GOLDEN=1"
+        f"{path.name} differs; if the change is intended, rerun with `pytest --update-goldens`"
     )
 
 

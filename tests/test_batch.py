@@ -63,6 +63,7 @@ def test_rows_are_built_and_bad_rows_reported(setup, tmp_path: Path) -> None:
     assert statuses(again)[2] == "skipped" and statuses(again)[3] == "skipped"
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_sessions(setup, tmp_path: Path) -> None:
     routine, clients, out = setup
     cache = tmp_path / "cache"
@@ -203,6 +204,7 @@ def dask_scheduler(tmp_path: Path):
                 proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_dask_scheduler_with_relative_paths_from_another_folder(
     dask_scheduler, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

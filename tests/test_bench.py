@@ -22,6 +22,7 @@ def _bench() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_bench_smoke(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-peer.py"
     done = subprocess.run(

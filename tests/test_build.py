@@ -194,6 +194,7 @@ def test_rebuild_is_byte_identical_and_synthesizes_nothing(
     assert again.path.read_bytes() == mp3.path.read_bytes()
 
 
+@pytest.mark.slow
 def test_concurrent_builds_share_one_cache(routine_file: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     code = (

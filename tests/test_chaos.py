@@ -16,6 +16,11 @@ SCRIPTS = Path(__file__).parents[1] / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 chaos = importlib.import_module("chaos")
 
+#: Every category builds sessions in child processes, kills them, fills disks: seconds each.
+pytestmark = pytest.mark.slow
+#: Categories that open pages in Chromium.
+IN_A_BROWSER = {"text"}
+
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -23,7 +28,13 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("chaos")
 
 
-@pytest.mark.parametrize("category", list(chaos.CATEGORIES))
+@pytest.mark.parametrize(
+    "category",
+    [
+        pytest.param(name, marks=[pytest.mark.browser] if name in IN_A_BROWSER else [])
+        for name in chaos.CATEGORIES
+    ],
+)
 def test_chaos_category_has_no_failures(category: str, work: Path) -> None:
     (outcome,) = chaos.run([category], quick=True, seed=3, work=work)
     assert outcome.tried > 0, f"{category} tried nothing"

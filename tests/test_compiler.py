@@ -37,9 +37,15 @@ def test_example_timelines_match_golden(path: Path) -> None:
     check_golden(path.with_suffix(".timeline.json"), timeline.to_json())
 
 
+def test_a_missing_golden_fails_and_is_not_written(tmp_path: Path) -> None:
+    missing = tmp_path / "new.timeline.json"
+    with pytest.raises(pytest.fail.Exception, match="--update-goldens"):
+        check_golden(missing, {"events": []})
+    assert not missing.exists()
+
+
 @pytest.mark.parametrize("rid", builtin_ids())
 def test_builtin_timelines_match_golden(rid: str) -> None:
-    GOLDEN.mkdir(exist_ok=True)
     timeline = compile_routine(load_routine(rid))
     check_golden(GOLDEN / f"{rid}.timeline.json", timeline.to_json())
     assert_invariants(timeline)
@@ -363,6 +369,7 @@ sections = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     sections=sections,

@@ -78,6 +78,7 @@ def test_translated_routines_use_their_languages_cues(rid: str, cues: list[str])
     assert not re.search(r"\b(Halfway|Switch sides|Breathe in)\b", spoken)
 
 
+@pytest.mark.slow
 def test_spanish_session_builds_with_spanish_voice_and_cues(tmp_path: Path) -> None:
     out = tmp_path / "es.mp3"
     invoke(["build", "hamstring-quick-es", "-o", str(out), "--quiet"])

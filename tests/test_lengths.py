@@ -48,6 +48,7 @@ def _clock_s(text: str) -> float:
     return int(minutes) * 60 + int(secs)
 
 
+@pytest.mark.slow
 @needs_espeak
 @pytest.mark.parametrize("rid", ["hamstring-quick", "hamstring-quick-de"])
 def test_plan_matches_build_on_a_cold_and_a_warm_cache(rid, tmp_path, monkeypatch) -> None:
@@ -64,6 +65,7 @@ def test_plan_matches_build_on_a_cold_and_a_warm_cache(rid, tmp_path, monkeypatc
     assert _clock_s(listed.split()[1]) == int(warm_s), "list shows plan's length"
 
 
+@pytest.mark.slow
 @needs_espeak
 def test_every_length_plan_accepts_build_delivers(tmp_path, monkeypatch) -> None:
     """plan hamstring-quick --length 6m was accepted and build refused it."""
@@ -120,6 +122,7 @@ class _Brisk(ToneEngine):
 register_engine(_Brisk.name, _Brisk)
 
 
+@pytest.mark.slow
 def test_build_bytes_do_not_depend_on_what_plan_left_in_the_cache(tmp_path, monkeypatch) -> None:
     """A line the compiler drops for want of room is never synthesized, so the estimate it
     was dropped on decides the session: build must start from the same one every time."""

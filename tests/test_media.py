@@ -79,5 +79,5 @@ def test_the_session_as_an_audio_segment(write_routine, tmp_path: Path) -> None:
     mine = np.array(session.get_array_of_samples(), dtype=np.float32) / 32768
     assert np.array_equal(mine, written), "the very samples that were written"
     preview = tmp_path / "preview.mp3"
-    session[:2000].fade_out(500).export(preview, format="mp3", bitrate="96k")
+    session[:2000].fade_out(500).export(preview, format="mp3", bitrate="96k").close()
     assert abs(decode(preview).size - 2 * SAMPLE_RATE) < 2 * 1152

@@ -149,6 +149,7 @@ def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
     raise AssertionError(f"{text!r} never appeared; screen:\n{_screen(session)}")
 
 
+@pytest.mark.slow
 def test_view_in_a_real_terminal(tmp_path: Path) -> None:
     assert shutil.which("tmux"), "tmux is missing: run `make install`"
     session = f"vc{tmp_path.name[-8:]}"

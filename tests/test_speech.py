@@ -92,6 +92,7 @@ def test_corrupt_cache_entries_are_made_again_not_played(tmp_path: Path, damage:
     assert ClipCache(tmp_path).get(entry.name.split(".")[0]) is not None
 
 
+@pytest.mark.slow
 def test_hung_engine_is_stopped_retried_and_named(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(EngineError) as info:

@@ -26,6 +26,7 @@ from .conftest import invoke
 ROOT = Path(__file__).parents[1]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 QUICK = "hamstring-quick"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 import wave
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import EngineError, UserError
 from ..model import Voice
 from .base import Engine
 from .cache import ClipCache, clip_key, default_cache_dir
@@ -59,8 +62,8 @@ def synthesize(
     key_of = clip_keys(voice, language, lexicon, engine)
     keys = {text: key_of(text) for text in distinct}
     if cache is None:
-        scratch = tempfile.TemporaryDirectory(prefix="voicecoach-clips-")
-        cache = ClipCache(Path(scratch.name))
+        scratch = _Scratch()
+        cache = ClipCache(scratch.path)
     clips = Clips(keep=scratch if not use_cache else None)
     todo: list[str] = []
     for text in distinct:
@@ -79,8 +82,6 @@ def synthesize(
         try:
             cache.put(keys[text], clip)
         except OSError as exc:
-            from ..errors import UserError
-
             raise UserError(
                 f"cannot write to the clip cache {cache.root}: {exc.strerror or exc}",
                 "free some space, set VOICECOACH_CACHE to another folder, or use --no-cache",
@@ -94,16 +95,19 @@ def synthesize(
     work = [Job(i, spoken[t], voice.name, voice.rate, language) for i, t in enumerate(todo)]
     workers = jobs or os.cpu_count() or 1
     daemon = multiprocessing.current_process().daemon
-    if work and (engine.in_process or (engine.isolated and (workers == 1 or daemon))):
-        for job in work:
-            index, data, error = run_job(engine, job)
-            if data is None:
-                from ..errors import EngineError
-
-                raise EngineError(voice.engine, job.text, error)
-            done(index, np.frombuffer(data, dtype=np.int16).copy())
-    elif work:
-        run_jobs(voice.engine, work, workers, timeout_s, done)
+    try:
+        if work and (engine.in_process or (engine.isolated and (workers == 1 or daemon))):
+            for job in work:
+                index, data, error = run_job(engine, job)
+                if data is None:
+                    raise EngineError(voice.engine, job.text, error)
+                done(index, np.frombuffer(data, dtype=np.int16).copy())
+        elif work:
+            run_jobs(voice.engine, work, workers, timeout_s, done)
+    except BaseException:
+        if scratch is not None:
+            scratch.remove()
+        raise
     report = SynthesisReport(len(todo), cached)
     return clips, report
 
@@ -124,6 +128,15 @@ def clip_keys(
         return clip_key(voice.engine, version, name, voice.rate, language, spoken)
 
     return key_of
+
+
+class _Scratch:
+    """A private clip folder for ``--no-cache``, removed when the last ``Clips`` holding it
+    is gone (or at once when synthesis fails)."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="voicecoach-clips-"))
+        self.remove = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
 
 class Clips(Mapping[str, np.ndarray]):
@@ -165,8 +178,6 @@ class Clips(Mapping[str, np.ndarray]):
             try:
                 return read_take(where)
             except (OSError, EOFError, wave.Error) as exc:
-                from ..errors import UserError
-
                 raise UserError(
                     f"cannot read the recording of {text!r} ({where}): {exc}",
                     "record the line again, or remove it from the recordings",
@@ -174,8 +185,6 @@ class Clips(Mapping[str, np.ndarray]):
         cache, key = where
         data = cache.get(key)
         if data is None:
-            from ..errors import UserError
-
             raise UserError(
                 f"the cached clip of {text!r} was removed or damaged during the build",
                 "build again; if it keeps happening, check the disk or use --no-cache",
