@@ -8,8 +8,15 @@ Golden files are only ever written with ``--update-goldens``: a missing one fail
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
-from collections.abc import Sequence
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +24,7 @@ from click.testing import CliRunner, Result
 
 from voicecoach.cli import cli
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
 CHROMIUM = "/usr/bin/chromium"
 #: Set from ``--update-goldens`` when the run starts.
@@ -109,3 +117,66 @@ def browser():
         )
         yield b
         b.close()
+
+
+def pixels_at(page, png: bytes, points: Sequence[tuple[float, float]]) -> list[tuple[int, ...]]:
+    """The RGB colours of a screenshot at points given in CSS pixels of ``page``.
+
+    The browser decodes the PNG itself (a canvas), so a screenshot test can say what is on
+    the screen, not only that a file was written.
+    """
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    found = page.evaluate(
+        """async ([src, points]) => {
+            const img = new Image();
+            img.src = src;
+            await img.decode();
+            const canvas = document.createElement("canvas");
+            canvas.width = img.width;
+            canvas.height = img.height;
+            const g = canvas.getContext("2d");
+            g.drawImage(img, 0, 0);
+            const scale = img.width / window.innerWidth;
+            return points.map(([x, y]) =>
+                Array.from(g.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1)
+                    .data.slice(0, 3)));
+        }""",
+        [src, [list(p) for p in points]],
+    )
+    return [tuple(rgb) for rgb in found]
+
+
+def css_rgb(page, selector: str, prop: str) -> tuple[int, ...]:
+    """A computed colour of the first element matching ``selector``, as an RGB tuple."""
+    text = page.evaluate(
+        "([s, p]) => getComputedStyle(document.querySelector(s)).getPropertyValue(p)",
+        [selector, prop],
+    )
+    return tuple(int(float(v)) for v in re.findall(r"[\d.]+", text)[:3])
+
+
+@contextlib.contextmanager
+def running_studio(folder: Path, cache: Path) -> Iterator[str]:
+    """``voicecoach studio FOLDER`` in a child process on a free 127.0.0.1 port, as a user
+    starts it; yields the URL it prints (with its token) and stops it after."""
+    env = {**os.environ, "VOICECOACH_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "studio", str(folder), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    try:
+        url = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not url:
+            found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
+            url = found.group(1) if found else ""
+        assert url, "the studio did not print its URL"
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()

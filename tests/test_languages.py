@@ -87,7 +87,9 @@ def test_spanish_session_builds_with_spanish_voice_and_cues(tmp_path: Path) -> N
     assert "Inspira." in texts
     assert any(t.startswith("Para esta sesión necesitas") for t in texts)
     vtt = out.with_suffix(".vtt").read_text(encoding="utf-8")
-    assert "Sesión terminada" in vtt or "Aquí termina la sesión" in vtt
+    [outro] = [e["text"] for e in timeline["events"] if e["cue"] == "outro" and e.get("text")]
+    assert outro in yaml.safe_load((PHRASES / "es.yaml").read_text("utf-8"))["session_complete"]
+    assert outro.split(".")[0] in vtt and "Session complete" not in vtt
 
 
 class Recording(ToneEngine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -186,19 +187,37 @@ def test_clips_levelled_ahead_are_only_read_by_mix(
 ) -> None:
     store = ArrayCache(tmp_path)
     fresh = render(timeline())
-    with mixer.Leveller(store, "headphones", music=None) as ahead:
-        for text in CLIPS:
-            ahead.add(text, CLIPS)
-        time.sleep(1.0)  # time to level the three (leaving drops those not started)
-    done_ahead = len(list(tmp_path.rglob("*.npy")))
-    assert done_ahead >= 1
-    levelled = []
     real = levels.level
+    ahead_levelled: list[int] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(levels, "level", lambda *a, **k: ahead_levelled.append(1) or real(*a, **k))
+        with mixer.Leveller(store, "headphones", music=None) as ahead:
+            for text in CLIPS:
+                ahead.add(text, CLIPS)
+            deadline = time.monotonic() + 60  # leaving drops the clips not started: wait
+            while len(ahead_levelled) < len(CLIPS) and time.monotonic() < deadline:
+                time.sleep(0.01)
+    assert len(ahead_levelled) == len(CLIPS), "every clip was levelled ahead"
+    levelled: list[int] = []
     monkeypatch.setattr(levels, "level", lambda *a, **k: levelled.append(1) or real(*a, **k))
     assert np.array_equal(render(timeline(), levels=store), fresh)
-    assert len(levelled) == 2 + len(CLIPS) - done_ahead  # the chime, the tick, any dropped
+    assert len(levelled) == 2, "mix levelled only the chime and the tick; the clips were read"
 
 
-def test_leveller_without_a_store_does_nothing() -> None:
+def test_leveller_without_a_store_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+
+    class Watched(dict):
+        def __getitem__(self, text: str) -> np.ndarray:
+            read.append(text)
+            return super().__getitem__(text)
+
+    def no_levelling(*_args: object, **_kwargs: object) -> np.ndarray:
+        raise AssertionError("levelled without a store")
+
+    monkeypatch.setattr(levels, "level", no_levelling)
+    threads = threading.active_count()
     with mixer.Leveller(None, "headphones", music=None) as ahead:
-        ahead.add("a", CLIPS)
+        ahead.add("a", Watched(CLIPS))
+        assert threading.active_count() == threads, "no levelling thread started"
+    assert read == [], "no clip was even read"

@@ -25,7 +25,7 @@ from voicecoach.export.icon import icon_png
 from voicecoach.export.page import PageInfo, write_share
 from voicecoach.model import SAMPLE_RATE, Chapter, Event, Timeline
 
-from .conftest import invoke
+from .conftest import invoke, pixels_at
 from .test_sharing import ROOT
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -417,9 +417,16 @@ def test_floor_view_on_a_phone(site: Path, timeline: dict, browser) -> None:
     later = floor(page)
     assert seconds_of(later["left"]) < seconds_of(view["left"]), "the clock follows the audio"
     OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "floor-view.png"))
     page.evaluate("document.getElementById('audio').pause()")
-    assert (OUTPUT / "floor-view.png").stat().st_size > 10_000
+    png = page.screenshot(path=str(OUTPUT / "floor-view.png"))
+    left = page.locator("#floor-left").bounding_box()
+    across = [(left["x"] + i, left["y"] + left["height"] / 2) for i in range(int(left["width"]))]
+    colours = set(pixels_at(page, png, across))
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert len(colours) > 2, f"the time left is drawn across its box (on {background})"
+    assert min(sum(c) for c in colours) < 3 * 64 < max(sum(c) for c in colours), (
+        "ink and background both show: the big clock is legible"
+    )
 
     fifth = step_start(timeline, 5)
     at(page, fifth + 2)

@@ -5,11 +5,7 @@ session is built, and the build is searched for each take where the timeline say
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
-import sys
-import time
 import wave
 from pathlib import Path
 
@@ -17,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.audio import decode, ebur128
-from tests.conftest import CHROMIUM, invoke
+from tests.conftest import CHROMIUM, invoke, running_studio
 from voicecoach.model import SAMPLE_RATE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,21 +62,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     folder = base / "routines"
     folder.mkdir()
     (folder / "calf.yaml").write_text(ROUTINE, encoding="utf-8")
-    env = {**os.environ, "VOICECOACH_CACHE": str(base / "cache"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "studio", str(folder), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    url = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not url:
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-        url = found.group(1) if found else ""
-    assert url, "the studio did not print its URL"
-    yield url, folder, base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_studio(folder, base / "cache") as url:
+        yield url, folder, base
 
 
 def selected(page) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from voicecoach.export.page import script_json
 
-from .conftest import invoke
+from .conftest import css_rgb, invoke, pixels_at
 
 ROOT = Path(__file__).parents[1]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -103,8 +103,15 @@ def test_phone_screenshot_for_a_person_to_look_at(site: Path, browser) -> None:
     assert width <= 390, "no sideways scrolling on a phone"
     assert page.locator(".safety").is_visible()
     out = ROOT / "output" / "share-phone.png"
-    page.screenshot(path=str(out), full_page=False)
-    assert out.stat().st_size > 10_000
+    png = page.screenshot(path=str(out), full_page=False)
+    box = page.locator(".safety").bounding_box()
+    title = page.locator("#title").bounding_box()
+    inside_safety, page_background = pixels_at(
+        page, png, [(box["x"] + 8, box["y"] + box["height"] / 2), (2, title["y"] - 4)]
+    )
+    assert inside_safety == css_rgb(page, ".safety", "background-color"), "the safety box shows"
+    assert page_background == css_rgb(page, "body", "background-color")
+    assert inside_safety != page_background
     assert seen["errors"] == []
     page.context.close()
 

@@ -8,11 +8,7 @@ control) so builds are quick; the clip cache is private to the test run.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -21,7 +17,7 @@ from playwright.sync_api import expect
 
 from voicecoach.routine import resolve
 
-from .conftest import invoke
+from .conftest import css_rgb, invoke, pixels_at, running_studio
 
 ROOT = Path(__file__).parents[1]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -35,27 +31,8 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("studio")
     folder = base / "routines"
     folder.mkdir()
-    (base / "secret.yaml").write_text("format: voicecoach/1\nid: secret\n", encoding="utf-8")
-    (folder / "escape.yaml").symlink_to(base / "secret.yaml")
-    env = {**os.environ, "VOICECOACH_CACHE": str(base / "cache"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "studio", str(folder), "--no-browser"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    url = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not url:
-        line = proc.stdout.readline()
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
-        url = found.group(1) if found else ""
-    assert url, "the studio did not print its URL"
-    yield url, folder
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_studio(folder, base / "cache") as url:
+        yield url, folder
 
 
 @pytest.fixture
@@ -477,5 +454,18 @@ def test_desktop_screenshot_for_a_person_to_look_at(page, studio) -> None:
     page.locator("#chart rect.block.repeat").first.click()
     page.wait_for_function("() => window.studio.state.voices.length > 0")
     out = ROOT / "output" / "studio.png"
-    page.screenshot(path=str(out))
-    assert out.stat().st_size > 30_000
+    png = page.screenshot(path=str(out))
+    block = page.locator("#chart rect.block.repeat").first.bounding_box()
+    chart = page.locator("#chart").bounding_box()
+    bar = page.locator("header.bar").bounding_box()
+    in_block, in_bar = pixels_at(
+        page,
+        png,
+        [
+            (block["x"] + block["width"] / 2, block["y"] + block["height"] / 2),
+            (bar["x"] + 2, bar["y"] + 2),
+        ],
+    )
+    assert in_bar == css_rgb(page, "header.bar", "background-color"), "the header shows"
+    assert in_block == css_rgb(page, "#chart rect.block.repeat", "fill"), "the chart's blocks show"
+    assert chart["width"] > 300 and page.locator(".cm-line").count() > 10, "editor and chart"
