@@ -216,3 +216,15 @@ def test_validate_strict_failing_on_a_warning_does_not_say_ok(write_routine) -> 
     assert "error: the routine has timing problems (--strict)" in strict.stderr
     assert f"\n{path}:" in strict.stderr, "each warning, now an error, names its place"
     assert f"{good}: ok" in strict.stdout, strict.stderr
+
+
+def test_formats_and_paces_are_declared_once() -> None:
+    """The CLI's choices, the studio's checks and page come from model.py; what each format
+    and pace does lives in export and compiler, keyed by the same names."""
+    from voicecoach import compiler, export
+    from voicecoach.model import AUDIO_FORMATS, PACES
+
+    assert tuple(export.FORMATS) == AUDIO_FORMATS
+    assert tuple(compiler.PACES) == PACES
+    build_help = invoke(["build", "--help"]).stdout
+    assert f"[{'|'.join(AUDIO_FORMATS)}]" in build_help and f"[{'|'.join(PACES)}]" in build_help

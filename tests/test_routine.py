@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -10,13 +11,16 @@ import pytest
 
 from voicecoach.errors import RoutineErrors, UserError
 from voicecoach.routine import (
+    STEP_KINDS,
     Hold,
     Repeat,
     Span,
     builtin_ids,
     load_routine,
+    nodes,
     parse_duration,
     parse_routine,
+    schema_text,
 )
 
 from .conftest import DATA, MINIMAL, invoke
@@ -263,3 +267,56 @@ def test_unquoted_placeholder_in_a_flow_mapping_says_how_to_quote_it() -> None:
     (error,) = info.value.errors
     assert "{side}" in error.message and "': '" not in (error.hint or "")
     assert error.hint == 'put the text in quotes: `say: "On your {side} arm."`'
+
+
+#: Every kind of mapping the format has that the built-ins and examples may not use.
+EVERY_MAPPING = """\
+format: voicecoach/1
+id: every
+title: Every mapping
+voice: {engine: tone, name: x, rate: 160}
+music: {file: bed.wav, volume: -20}
+hands_free: {max_silence: 20s}
+sections:
+  - title: One
+    steps:
+      - chime: bell
+"""
+
+
+def test_the_schema_and_the_parser_know_the_same_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-written schema (editors, the studio's completion) and the parser agree on
+    every mapping's keys: each key the parser accepts is in the schema, and no other."""
+    seen: dict[str, set[str]] = {}
+    real = nodes.Context.mapping
+
+    def recording(self, node, what, allowed, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.setdefault(what, set()).update(allowed)
+        return real(self, node, what, allowed, *args, **kwargs)
+
+    monkeypatch.setattr(nodes.Context, "mapping", recording)
+    for ref in [*builtin_ids(), *map(str, sorted((DATA / "routines").glob("*.yaml")))]:
+        load_routine(ref)
+    with pytest.raises(RoutineErrors):  # bed.wav is not there; the keys were read first
+        parse_routine(EVERY_MAPPING, "every.yaml")
+
+    schema = json.loads(schema_text())
+    props = schema["properties"]
+    defs = schema["$defs"]
+    steps = defs["steps"]["items"]["oneOf"]
+    [hold] = [s for s in steps if "hold" in s["properties"]]
+    expected = {
+        "the routine": set(props),
+        "voice": set(props["voice"]["properties"]),
+        "music": set(props["music"]["properties"]),
+        "hands_free": set(props["hands_free"]["properties"]),
+        "breathing": set(defs["breathing"]["anyOf"][1]["properties"]),
+        "a section": set(defs["section"]["oneOf"][0]["properties"]),
+        "a section include": set(defs["section"]["oneOf"][1]["properties"]),
+        "encourage": set(hold["properties"]["encourage"]["properties"]),
+    }
+    for step in steps:
+        kind = step["required"][0]  # the key that names the step
+        assert kind in STEP_KINDS
+        expected[f"a {kind} step"] = set(step["properties"])
+    assert seen == expected

@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "scripts"))
+from chaos_engines import Counting, Crash, Hang, Silent
+
 from voicecoach.errors import EngineError, UserError
 from voicecoach.model import SAMPLE_RATE, Voice
 from voicecoach.speech import check_voice, register_engine, synthesize
 from voicecoach.speech.cache import ClipCache
 from voicecoach.speech.engines import ToneEngine
-
-
-class Hang(ToneEngine):
-    name = "_hang"
-    in_process = False
-
-    def synthesize(self, text, voice, rate, language):
-        if "hang" in text:
-            time.sleep(60)
-        return super().synthesize(text, voice, rate, language)
-
-
-class Crash(ToneEngine):
-    name = "_crash"
-    in_process = False
-
-    def synthesize(self, text, voice, rate, language):
-        os._exit(3)
-
-
-class Silent(ToneEngine):
-    name = "_silent"
-
-    def synthesize(self, text, voice, rate, language):
-        return np.zeros(22050, dtype=np.int16), 22050
-
-
-class Counting(ToneEngine):
-    name = "_count"
-    calls = 0
-
-    def synthesize(self, text, voice, rate, language):
-        Counting.calls += 1
-        return super().synthesize(text, voice, rate, language)
-
-
-for engine in (Hang, Crash, Silent, Counting):
-    register_engine(engine.name, engine)
 
 
 def test_espeak_phrase_is_real_trimmed_audio(tmp_path: Path) -> None:
@@ -66,7 +31,7 @@ def test_espeak_phrase_is_real_trimmed_audio(tmp_path: Path) -> None:
 
 def test_cache_hit_returns_identical_clips_without_calling_the_engine(tmp_path: Path) -> None:
     texts = ["One", "Two", "Three"]
-    voice = Voice(engine="_count")
+    voice = Voice(engine=Counting.name)
     first, _ = synthesize(texts, voice, cache_dir=tmp_path)
     calls = Counting.calls
     second, report = synthesize(texts, voice, cache_dir=tmp_path)
@@ -77,7 +42,7 @@ def test_cache_hit_returns_identical_clips_without_calling_the_engine(tmp_path: 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_corrupt_cache_entries_are_made_again_not_played(tmp_path: Path, damage: str) -> None:
-    voice = Voice(engine="_count")
+    voice = Voice(engine=Counting.name)
     good, _ = synthesize(["Breathe out."], voice, cache_dir=tmp_path)
     (entry,) = tmp_path.rglob("*.wav")
     data = bytearray(entry.read_bytes())
@@ -96,7 +61,7 @@ def test_corrupt_cache_entries_are_made_again_not_played(tmp_path: Path, damage:
 def test_hung_engine_is_stopped_retried_and_named(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(EngineError) as info:
-        synthesize(["fine", "this will hang"], Voice(engine="_hang"), use_cache=False,
+        synthesize(["fine", "this will hang"], Voice(engine=Hang.name), use_cache=False,
                    timeout_s=1.0, jobs=2)  # fmt: skip
     assert info.value.phrase == "this will hang"
     assert "no answer within 1 s" in str(info.value)
@@ -105,12 +70,12 @@ def test_hung_engine_is_stopped_retried_and_named(tmp_path: Path) -> None:
 
 def test_crashing_engine_is_an_engine_error() -> None:
     with pytest.raises(EngineError, match="died"):
-        synthesize(["boom"], Voice(engine="_crash"), use_cache=False, timeout_s=5)
+        synthesize(["boom"], Voice(engine=Crash.name), use_cache=False, timeout_s=5)
 
 
 def test_silent_engine_output_is_refused() -> None:
     with pytest.raises(EngineError, match="silence"):
-        synthesize(["quiet"], Voice(engine="_silent"), use_cache=False)
+        synthesize(["quiet"], Voice(engine=Silent.name), use_cache=False)
 
 
 def test_unknown_engine_and_voice_are_user_errors() -> None:
@@ -163,7 +128,7 @@ def test_voice_key_files_clips_apart(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_lexicon_changes_what_is_spoken_not_the_key(tmp_path: Path) -> None:
-    voice = Voice(engine="_count")
+    voice = Voice(engine=Counting.name)
     plain, _ = synthesize(["Find the piriformis."], voice, cache_dir=tmp_path)
     respelled, report = synthesize(
         ["Find the piriformis."], voice, cache_dir=tmp_path,

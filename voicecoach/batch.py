@@ -21,6 +21,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -273,9 +274,6 @@ def _read_state(path: Path) -> dict[str, object]:
 
 
 def _local(rows: list[Row], settings: BatchSettings) -> Iterator[RowResult]:
-    import os
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     if not rows:
         return
     workers = min(len(rows), settings.jobs or os.cpu_count() or 1)

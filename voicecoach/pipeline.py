@@ -19,12 +19,15 @@ from .errors import UserError, VoicecoachError
 from .files import slug
 from .model import Diagnostic, Timeline
 from .routine import Routine, load_routine, parse_routine
+from .speech.clipkeys import default_cache_dir
+from .speech.lengths import PlanLengths, read_calibration, wav_length
+from .speech.pronounce import lexicon_for
+from .speech.recordings import RecordedLengths, Recordings, read_recordings
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
     from .speech import Clips, VoiceInfo
-    from .speech.recordings import Recordings
 
 #: How many times the measured timeline may ask for new phrases before we give up.
 _MAX_ROUNDS = 4
@@ -116,7 +119,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     synthesized = cached = 0
     levels = None
     if settings.use_cache:
-        levels = speech.ArrayCache((settings.cache_dir or speech.default_cache_dir()) / "levels")
+        levels = speech.ArrayCache((settings.cache_dir or default_cache_dir()) / "levels")
     # New clips are levelled (into the cache) while the engine says the rest.
     with mixer.Leveller(levels, settings.loudness, music) as ahead:
         for _ in range(_MAX_ROUNDS):
@@ -137,7 +140,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
                 missing,
                 routine.voice,
                 language=routine.language,
-                lexicon=speech.lexicon_for(routine.language, routine.pronounce),
+                lexicon=lexicon_for(routine.language, routine.pronounce),
                 cache_dir=settings.cache_dir,
                 use_cache=settings.use_cache,
                 jobs=settings.jobs,
@@ -241,10 +244,6 @@ def plan_lengths(
     estimate, measured once (a few seconds, announced). When the voice cannot be measured
     here (no engine), the rate gives a rough estimate instead.
     """
-    from .speech.clipkeys import default_cache_dir
-    from .speech.lengths import PlanLengths, read_calibration, wav_length
-    from .speech.pronounce import lexicon_for
-
     rough = Estimate(routine.voice.rate)
     root = cache_dir or default_cache_dir()
     calibration = read_calibration(root, routine.voice, routine.language)
@@ -263,9 +262,7 @@ def plan_lengths(
     sounds = {name: wav_length(base_dir / path) for name, path in routine.sounds}
     recordings = recordings_of(routine)
     recorded = None
-    if recordings:  # only then: the speech package imports the audio stack
-        from .speech.recordings import RecordedLengths
-
+    if recordings:
         recorded = RecordedLengths(recordings)
     return PlanLengths(
         calibration.key_of(lexicon),
@@ -288,8 +285,6 @@ def _build_lengths(routine: Routine, recordings: Recordings | None = None) -> Me
     estimate = Estimate(routine.voice.rate)
     if recordings is None or not recordings:
         return estimate
-    from .speech.recordings import RecordedLengths
-
     return Measured(RecordedLengths(recordings), {}, fallback=estimate)
 
 
@@ -304,8 +299,6 @@ def recordings_of(routine: Routine) -> Recordings | None:
     """The routine's recordings folder (``voice: {recordings: ...}``), or None."""
     if routine.voice.recordings is None:
         return None
-    from .speech.recordings import read_recordings
-
     return read_recordings(Path(routine.base_dir) / routine.voice.recordings)
 
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from .errors import UserError
 from .model import CueName
 from .pipeline import BuildSettings, draft, recordings_of
 from .routine import Routine
-from .speech.recordings import Recordings, Take
+from .speech.recordings import Recordings, Take, read_recordings
 
 #: The folder a routine's recordings go to when it names none yet.
 DEFAULT_FOLDER = "recordings/"
@@ -81,8 +83,6 @@ def script(settings: BuildSettings, cues: bool = True) -> Script:
     """Every distinct line the session says (``cues``: the cue phrases too), marked."""
     routine, timeline = draft(settings)
     folder, named = folder_of(routine)
-    from .speech.recordings import read_recordings
-
     recordings = recordings_of(routine) if named else read_recordings(folder)
     assert recordings is not None
     seen: dict[str, Line] = {}
@@ -209,8 +209,6 @@ def naming_folder(text: str, folder: str = DEFAULT_FOLDER) -> str:
     Comments and layout are kept: one line is added, or one entry to a flow mapping
     (``voice: {engine: piper}``). A text that already names a folder is returned as it is.
     """
-    import yaml
-
     try:
         root = yaml.compose(text)
     except yaml.YAMLError:

@@ -9,6 +9,7 @@ sessions to clients (``batch``, ``share``, ``feed``) are in ``share.py``.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import click
 
 from .. import __version__
 from ..errors import RoutineError, RoutineErrors, UserError, VoicecoachError
+from ..files import write_text_atomic
 from ..model import AUDIO_FORMATS, Diagnostic, Timeline
 from ..timing import clock
 from .options import (
@@ -356,14 +358,10 @@ def new(file: Path, force: bool) -> None:
         raise UserError(f"{file} already exists", "pass --force to overwrite it")
     rid = "".join(c if c.isalnum() else "-" for c in file.stem.lower()).strip("-") or "my-routine"
     _write_atomic(file, starter_text(rid))
-    import shlex
-
     click.echo(f"wrote {file}; next: voicecoach plan {shlex.quote(str(file))}")
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from ..files import write_text_atomic
-
     try:
         write_text_atomic(path, text)
     except OSError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import io
 import json
 import os
 import shutil
@@ -185,9 +186,7 @@ def script_json(value: object) -> str:
 
 def qr_png(url: str) -> bytes:
     """A QR code of ``url`` as PNG bytes (segno, error correction M)."""
-    import io
-
-    import segno
+    import segno  # only when a page has a QR code
 
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="png", scale=8, border=2)

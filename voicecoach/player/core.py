@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import wave
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -134,8 +135,6 @@ class ClockSink(NullSink):
         self._thread.start()
 
     def _run(self) -> None:
-        import time
-
         tick = 0.05
         while not self.stopped:
             self.advance(int(SAMPLE_RATE * tick))

@@ -8,6 +8,7 @@ without loading the audio stack.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 
@@ -35,8 +36,6 @@ def respell(text: str, lexicon: Mapping[str, str] | None) -> str:
     """Applies a pronunciation lexicon: whole words, case-insensitive, longest first."""
     if not lexicon:
         return text
-    import re
-
     words = sorted(lexicon, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
     lower = {w.lower(): spoken for w, spoken in lexicon.items()}

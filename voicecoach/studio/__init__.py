@@ -9,6 +9,7 @@ checked, paths confined to the folder (see ``security``).
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import socket
 import webbrowser
@@ -92,8 +93,6 @@ def is_loopback(host: str) -> bool:
 def announce(settings: StudioSettings, started: Started, echo: Callable[[str], None]) -> None:
     """Prints the URL; off the loopback address first a warning and a QR code of the URL."""
     if not is_loopback(settings.host):
-        import io
-
         import segno
 
         echo(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..compiler import Measure
+from ..compiler import Measure, compile_routine, length_range, performed_units, rounds_at
 from ..errors import RoutineError, RoutineErrors, UserError
 from ..files import write_text_atomic
 from ..model import Diagnostic, Timeline
@@ -153,8 +153,6 @@ def diagnostics(
     compile with the defaults; timing and hands-free warnings count, as with ``--strict``.
     Also returns the lengths, for the chart.
     """
-    from ..compiler import compile_routine
-
     try:
         routine = load(settings)
         measure = plan_lengths(routine, settings.cache_dir)
@@ -173,8 +171,6 @@ def check(settings: BuildSettings) -> dict[str, Any]:
     problems are those of ``validate --strict``. A length out of reach is reported and the
     chart falls back to the routine's natural length.
     """
-    from ..compiler import compile_routine, length_range
-
     problems, plain, measure = diagnostics(settings)
     if plain is None or measure is None:
         return {"problems": problems, "timeline": None, "range": None}
@@ -200,8 +196,6 @@ def timeline_json(routine: Any, timeline: Timeline) -> dict[str, Any]:
     Steps that make no sound (pauses) have no events; the chart still draws them. Ranged
     ``rounds`` are counted as this timeline settled them, so step numbers match events'.
     """
-    from ..compiler import performed_units, rounds_at
-
     out = timeline.to_json()
     out["steps"] = [
         {
