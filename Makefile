@@ -13,10 +13,12 @@ install: system-deps $(STAMP)
 system-deps:
 	@bash scripts/install-system-deps.sh
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every dependency to the version the tests last passed with, so a fresh
+# machine installs what was tested; `make constraints` rewrites it (see below).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,cluster,neural]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,cluster,neural]'
 	@# Bytecode for the editable package, as pip writes for a normal install (fast start-up).
 	$(BIN)/python -m compileall -q voicecoach
 	@touch $(STAMP)
@@ -56,6 +58,13 @@ studio-bundle:
 	(cd "$$tmp" && npm ci --no-audit --no-fund && npm run build) && \
 	cp "$$tmp"/codemirror.js voicecoach/studio/static/vendor/codemirror.js && \
 	rm -rf "$$tmp"
+
+# Newer dependencies: install without the pins, run the tests, then pin what passed.
+#   .venv/bin/python -m pip install -U -e '.[dev,cluster,neural]' && make test && make constraints
+constraints:
+	@echo '# Versions the test suite passed with (make install uses them; make constraints rewrites this).' > constraints.txt.tmp
+	$(BIN)/python -m pip freeze --exclude-editable | grep -iv '^voicecoach' >> constraints.txt.tmp
+	mv constraints.txt.tmp constraints.txt
 
 clean:
 	rm -rf $(VENV) output/*.mp3 output/*.json output/*.vtt output/*.txt
