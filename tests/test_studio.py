@@ -399,9 +399,12 @@ def test_share_makes_the_same_zip_as_voicecoach_share_with_its_qr(page, studio) 
     use_tone_voice(page)
     page.fill("#client", "Ana")
     page.fill("#note", "Twice a week.")
+    page.fill("#base-url", "https://example.org/ana/")
     page.click("#share")
     page.wait_for_selector("#share-qr", timeout=120_000)
     assert page.evaluate("() => document.getElementById('share-qr').naturalWidth") > 50
+    assert page.get_attribute("#share-qr", "alt") == "QR code of https://example.org/ana/"
+    assert "example.org/ana/" in page.text_content("#share-phone")
     href = page.get_attribute("#download-zip", "href")
     assert href.endswith(".zip")
     with page.expect_download() as info:

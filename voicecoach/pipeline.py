@@ -386,6 +386,13 @@ def qr_png(url: str) -> bytes:
     return make(url)
 
 
+def page_url(base_url: str) -> str:
+    """Where a share page hosted at ``base_url`` will be (the address its QR code holds)."""
+    from .export.page import page_url as where
+
+    return where(base_url)
+
+
 def choosable_voices() -> list[VoiceInfo]:
     """The voices a routine can use on this machine, as ``voicecoach voices`` lists them."""
     from .speech import choosable_voices as found

@@ -218,15 +218,34 @@ async def download(request: Request) -> Response:
 
 
 def _with_qr(snap: dict[str, Any], request: Request) -> dict[str, Any]:
-    """A share's QR code: the page's future address, else this download's address."""
-    if snap["kind"] != "share" or snap["state"] != "done" or "qr" in snap["result"]:
+    """A share's QR code: the hosted page's address, never the studio's (see phone_qr)."""
+    if snap["kind"] != "share" or snap["state"] != "done" or "phone" in snap["result"]:
         return snap
-    token = request.app.state.settings.token
-    url = f"{request.base_url}files/{snap['result']['file']}?token={token}"
-    png = qr_png(url)
-    snap["result"]["qr"] = "data:image/png;base64," + base64.b64encode(png).decode()
-    snap["result"]["qr_url"] = url
+    snap["result"].update(phone_qr(snap["result"].get("page_url")))
     return snap
+
+
+#: What the page says when a share has no hosted address for a QR code to carry.
+PHONE_NOTE = (
+    "No QR code: give “Hosted at” (the address where you will put the share folder) to get "
+    "one. Otherwise send the zip (the client opens index.html) or just the MP3 to the phone."
+)
+
+
+def phone_qr(page_url: str | None) -> dict[str, str]:
+    """How a share reaches a phone: a QR code of the hosted page, else a note.
+
+    The studio's own address never goes into a QR code: it carries the token that reads and
+    writes the whole folder, and on 127.0.0.1 a phone cannot open it anyway.
+    """
+    if not page_url:
+        return {"phone": PHONE_NOTE}
+    png = qr_png(page_url)
+    return {
+        "phone": f"Scan to open the session at {page_url}",
+        "qr": "data:image/png;base64," + base64.b64encode(png).decode(),
+        "qr_url": page_url,
+    }
 
 
 def _schema() -> Any:

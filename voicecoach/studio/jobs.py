@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import VoicecoachError
-from ..pipeline import BuildResult, BuildSettings, Progress, ShareSettings, build, share
+from ..pipeline import (
+    BuildResult,
+    BuildSettings,
+    Progress,
+    ShareSettings,
+    build,
+    page_url,
+    share,
+)
 
 #: Previews kept on disk (each a WAV of the whole session).
 _KEEP_PREVIEWS = 6
@@ -132,7 +140,9 @@ class Jobs:
         def work(job: Job, progress: Progress) -> dict[str, Any]:
             made, result = share(settings, progress)
             rel = made.resolve().relative_to(folder.resolve()).as_posix()
-            return {"file": rel} | _summary(result)
+            # The page's future address, the only one a QR code may carry (never ours).
+            hosted = {"page_url": page_url(settings.base_url)} if settings.base_url else {}
+            return {"file": rel} | hosted | _summary(result)
 
         return self._start("share", work)
 

@@ -566,11 +566,17 @@ $("share-form").addEventListener("submit", async (ev) => {
   out.textContent = "";
   if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
   out.className = "";
-  const img = document.createElement("img");
-  img.src = snap.result.qr;
-  img.alt = "QR code of the download";
-  img.id = "share-qr";
-  out.append(img, downloadLink(snap.result.file, "Download " + snap.result.file.split("/").pop()));
+  const note = document.createElement("p");
+  note.id = "share-phone";
+  note.textContent = snap.result.phone;
+  if (snap.result.qr) {  // only ever the hosted page's address, never the studio's
+    const img = document.createElement("img");
+    img.src = snap.result.qr;
+    img.alt = "QR code of " + snap.result.qr_url;
+    img.id = "share-qr";
+    out.append(img);
+  }
+  out.append(note, downloadLink(snap.result.file, "Download " + snap.result.file.split("/").pop()));
 });
 
 // -- start --------------------------------------------------------------------------------------

@@ -1,0 +1,105 @@
+"""Hostile input against the studio's API, in-process (Starlette's TestClient).
+
+Each test here is the regression test of one defect a hostile pass found (issue 20): the
+token in a QR code, OS errors as 500s, names the list never shows, loose booleans...
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from voicecoach.studio.app import AppSettings, create_app
+
+TOKEN = "tok-" + "s3cret" * 4
+HOST = "testserver"
+TINY = """\
+format: voicecoach/1
+id: tiny
+title: Tiny
+author: Test
+sections:
+  - title: Only
+    steps:
+      - say: Hello there.
+"""
+
+
+class Studio:
+    """A studio app over a folder, talking as its own page does (token, Origin)."""
+
+    def __init__(self, client: TestClient, folder: Path) -> None:
+        self.client = client
+        self.folder = folder
+        self.answers: list[str] = []
+
+    def _keep(self, res: Any) -> Any:
+        self.answers.append(res.text)
+        return res
+
+    def get(self, path: str, **params: str) -> Any:
+        return self._keep(self.client.get(path, params=params))
+
+    def post(self, path: str, data: object) -> Any:
+        body = data if isinstance(data, bytes) else json.dumps(data).encode()
+        return self._keep(self.client.post(path, content=body))
+
+    def wait(self, job: dict[str, Any], timeout_s: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            snap: dict[str, Any] = self.get(f"/api/jobs/{job['id']}").json()
+            if snap["state"] in ("done", "failed"):
+                return snap
+            time.sleep(0.1)
+        raise AssertionError(f"job {job['id']} did not finish")
+
+
+@pytest.fixture
+def studio(tmp_path: Path) -> Iterator[Studio]:
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    (folder / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    app = create_app(
+        AppSettings(
+            folder=folder,
+            token=TOKEN,
+            hosts=frozenset({HOST}),
+            port=80,
+            cache_dir=tmp_path / "cache",
+        )
+    )
+    headers = {"x-studio-token": TOKEN, "origin": f"http://{HOST}"}
+    with TestClient(app, base_url=f"http://{HOST}", headers=headers) as client:  # type: ignore[arg-type]
+        yield Studio(client, folder)
+
+
+# -- the share QR code never carries the token ------------------------------------------------
+
+
+def test_no_answer_of_a_share_session_holds_the_token_and_a_qr_is_only_the_hosted_page(
+    studio: Studio,
+) -> None:
+    """The QR code once encoded ``/files/...zip?token=``: anyone scanning it owned FOLDER."""
+    studio.get("/")
+    studio.get("/api/files")
+    studio.get("/api/file", name="tiny.yaml")
+    request = {"name": "tiny.yaml", "text": TINY, "voice": "tone|default", "client": "Ana"}
+    studio.post("/api/check", request)
+    plain = studio.wait(studio.post("/api/share", request).json())
+    assert plain["state"] == "done", plain["error"]
+    assert "qr" not in plain["result"] and "qr_url" not in plain["result"]
+    assert "zip" in plain["result"]["phone"] and "MP3" in plain["result"]["phone"]
+    hosted = {**request, "base_url": "https://example.org/ana"}
+    done = studio.wait(studio.post("/api/share", hosted).json())
+    assert done["state"] == "done", done["error"]
+    assert done["result"]["qr_url"] == "https://example.org/ana/"
+    assert done["result"]["qr"].startswith("data:image/png;base64,")
+    events = studio.get(f"/api/jobs/{done['id']}/events")
+    assert "example.org/ana/" in events.text
+    assert studio.answers and all(TOKEN not in text for text in studio.answers)
