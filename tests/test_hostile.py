@@ -17,6 +17,8 @@ from starlette.testclient import TestClient
 
 from voicecoach.studio.app import AppSettings, create_app
 
+from .conftest import invoke
+
 TOKEN = "tok-" + "s3cret" * 4
 HOST = "testserver"
 TINY = """\
@@ -103,3 +105,34 @@ def test_no_answer_of_a_share_session_holds_the_token_and_a_qr_is_only_the_hoste
     events = studio.get(f"/api/jobs/{done['id']}/events")
     assert "example.org/ana/" in events.text
     assert studio.answers and all(TOKEN not in text for text in studio.answers)
+
+
+# -- routines that expand ---------------------------------------------------------------------
+
+
+def include_chain(levels: int, top: str) -> str:
+    """Blocks b1..b{levels}, each including the one before ten times: 10**levels steps."""
+    lines = ["format: voicecoach/1", "id: bomb", "title: Bomb", "blocks:", "  b0:"]
+    lines.append("    - say: Breathe in.")
+    for i in range(1, levels + 1):
+        lines += [f"  b{i}:", *[f"    - include: b{i - 1}"] * 10]
+    lines += ["sections:", "  - title: A", "    steps:", "      - say: Hello.", f"      - {top}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_an_include_chain_is_counted_before_it_is_expanded(tmp_path: Path) -> None:
+    """Six levels took 72 s and 1.15 GB in validate (docs/reliability.md has the figures)."""
+    path = tmp_path / "bomb.yaml"
+    text = include_chain(6, "include: b6")
+    path.write_text(text, encoding="utf-8")
+    assert len(text) < 2000
+    line = text.splitlines().index("      - include: b6") + 1
+    for command in ("validate", "plan"):
+        result = invoke([command, str(path)], exit_code=2)
+        assert f"bomb.yaml:{line}:18: including 'b6' here adds 4,111,111 values" in result.stderr
+        assert "more than 50,000, the format's limit" in result.stderr
+        assert "hint: include big blocks fewer times" in result.stderr
+        assert "Traceback" not in result.stderr
+    # Within the limit, includes expand as before.
+    path.write_text(include_chain(2, "include: b2"), encoding="utf-8")
+    assert "ok" in invoke(["validate", str(path)]).stdout

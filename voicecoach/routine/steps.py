@@ -16,7 +16,7 @@ import yaml
 from ..errors import Location
 from ..timing import BUILTIN_SOUND_S
 from .durations import fmt_span, read_count_span, read_duration, read_duration_span
-from .nodes import Context, Invalid, did_you_mean, kind_of, string_list
+from .nodes import MAX_NODES, Context, Invalid, did_you_mean, kind_of, string_list
 from .text import parse_text
 from .values import (
     Breathing,
@@ -42,6 +42,53 @@ BUILTIN_SOUNDS = tuple(BUILTIN_SOUND_S)
 
 
 @dataclass
+class Expansion:
+    """What the routine's includes add up to, counted before any is expanded.
+
+    Ten blocks that each include the one before ten times are 1.6 KB of YAML and ten
+    billion steps: each block's expanded size is counted once (memoized) from its nodes,
+    and an include that would take the routine past ``MAX_NODES`` values is refused at
+    its line, before it is expanded.
+    """
+
+    total: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def size(self, name: str, blocks: dict[str, yaml.Node], visiting: tuple[str, ...] = ()) -> int:
+        """How many YAML values the block ``name`` stands for once its includes are expanded."""
+        if name in self.sizes:
+            return self.sizes[name]
+        if name in visiting or name not in blocks:
+            return 1  # a cycle or an unknown block: refused where it is included
+        count = 0
+        stack = [blocks[name]]
+        while stack:
+            node = stack.pop()
+            included = _included_name(node)
+            if included is not None:
+                count += self.size(included, blocks, (*visiting, name))
+                continue
+            count += 1
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    stack.extend((key, value))
+        self.sizes[name] = count
+        return count
+
+
+def _included_name(node: yaml.Node) -> str | None:
+    """The block a mapping such as ``{include: b1}`` names, else None."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "include":
+            return value.value if isinstance(value, yaml.ScalarNode) else None
+    return None
+
+
+@dataclass
 class Scope:
     """What a nested parse needs from above: sides, defaults and the block table."""
 
@@ -54,6 +101,8 @@ class Scope:
     stack: tuple[str, ...] = ()
     #: Inside a ``rounds`` step, where another ``rounds`` is refused.
     in_rounds: bool = False
+    #: Shared by every nested scope of one routine.
+    expansion: Expansion = field(default_factory=Expansion)
 
 
 def parse_breathing(ctx: Context, node: yaml.Node, base: Breathing) -> Breathing:
@@ -94,6 +143,17 @@ def _block(ctx: Context, node: yaml.Node, scope: Scope, want: str) -> yaml.Node:
             f"unknown block {name!r}{did_you_mean(name, known)}",
             f"define it under `blocks:` (known: {', '.join(known) or 'none'})",
         )
+    if not scope.stack:  # an outermost include: count all it stands for, nested ones too
+        size = scope.expansion.size(name, scope.blocks)
+        scope.expansion.total += size
+        if scope.expansion.total > MAX_NODES:
+            raise ctx.error(
+                node,
+                f"including {name!r} here adds {size:,} values (its includes expanded); the "
+                f"routine would hold more than {MAX_NODES:,}, the format's limit",
+                "include big blocks fewer times; to say steps again, use `rounds:` or "
+                "`repeat:` instead of copies",
+            )
     body = scope.blocks[name]
     is_section = isinstance(body, yaml.MappingNode)
     if want == "section" and not is_section:
