@@ -7,17 +7,27 @@ token in a QR code, OS errors as 500s, names the list never shows, loose boolean
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
+from voicecoach.media import find_ffmpeg
+from voicecoach.model import SAMPLE_RATE
 from voicecoach.studio.app import AppSettings, create_app
 
-from .conftest import invoke
+from .audio import decode
+from .conftest import MINIMAL, invoke
+
+ROOT = Path(__file__).parents[1]
+
 
 TOKEN = "tok-" + "s3cret" * 4
 HOST = "testserver"
@@ -136,3 +146,74 @@ def test_an_include_chain_is_counted_before_it_is_expanded(tmp_path: Path) -> No
     # Within the limit, includes expand as before.
     path.write_text(include_chain(2, "include: b2"), encoding="utf-8")
     assert "ok" in invoke(["validate", str(path)]).stdout
+
+
+# -- sound and music files --------------------------------------------------------------------
+
+
+def lavfi(out: Path, source: str, seconds: float, *codec: str) -> Path:
+    """Generates an audio file with ffmpeg's own sources (sine, silence)."""
+    cmd = [find_ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", str(seconds)]
+    subprocess.run([*cmd, *codec, str(out)], check=True, timeout=120)
+    return out
+
+
+def peak_rss_mb(args: list[str], cache: Path) -> tuple[int, float, str]:
+    """Runs ``voicecoach ARGS`` under a fresh Python that reports its child's peak RSS."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stderr.write(done.stderr)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(done.returncode, peak / 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "voicecoach", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "VOICECOACH_CACHE": str(cache)},
+    )
+    code, peak = done.stdout.split()
+    return int(code), float(peak), done.stderr
+
+
+@pytest.mark.slow
+def test_a_30_minute_music_bed_under_a_short_session_builds_within_150_mb(tmp_path: Path) -> None:
+    """The bed was decoded whole and measured in one FFT: 6.7 GB for a 14 MB MP3."""
+    lavfi(tmp_path / "long.mp3", "sine=frequency=220:sample_rate=22050", 1800, "-b:a", "32k")
+    routine = tmp_path / "bed.yaml"
+    text = MINIMAL.replace("sections:", "music: {file: long.mp3}\nsections:", 1)
+    routine.write_text(text, encoding="utf-8")
+    out = tmp_path / "bed.wav"
+    args = ["build", str(routine), "-o", str(out), "--engine", "tone"]
+    code, peak_mb, stderr = peak_rss_mb(args, tmp_path / "cache")
+    assert code == 0, stderr
+    assert peak_mb < 150, f"peak RSS {peak_mb:.0f} MB"
+    music = decode(out)
+    assert 20 * SAMPLE_RATE < music.size < 40 * SAMPLE_RATE, "as long as the session"
+    assert np.abs(music[SAMPLE_RATE * 5 : SAMPLE_RATE * 6]).max() > 0.01, "the bed plays"
+    assert np.abs(music[: SAMPLE_RATE // 2]).max() < 0.05, "the bed fades in from silence"
+
+
+def test_a_sound_over_30_s_is_refused_at_its_line_by_validate_plan_and_build(
+    tmp_path: Path,
+) -> None:
+    """An hour of silence is 372 KB of FLAC: as a chime it ended in MemoryError."""
+    flac = lavfi(tmp_path / "silence.flac", "anullsrc=r=8000:cl=mono", 3600, "-c:a", "flac")
+    assert flac.stat().st_size < 1_000_000
+    routine = tmp_path / "chime.yaml"
+    text = MINIMAL.replace("sections:", "sounds: {gong: silence.flac}\nsections:", 1)
+    routine.write_text(text.replace("- say: Hello there.", "- chime: gong"), encoding="utf-8")
+    message = f"{routine}:5:16: the sound 'gong' (silence.flac) is longer than 30 s"
+    build = ["build", "-o", str(tmp_path / "x.wav"), "--engine", "tone"]
+    for args in (["validate"], ["plan"], build):
+        started = time.monotonic()
+        result = invoke([*args, str(routine)], exit_code=2)
+        assert message in result.stderr, result.stderr
+        assert "hint: cut the file" in result.stderr
+        assert time.monotonic() - started < 10
+    assert not (tmp_path / "x.wav").exists()
+    # A sound within the limit still plays.
+    lavfi(tmp_path / "silence.flac", "sine=frequency=440:sample_rate=44100", 2, "-c:a", "flac")
+    invoke(["validate", str(routine)])

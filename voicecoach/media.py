@@ -14,8 +14,10 @@ import io
 import re
 import shutil
 import subprocess
+import tempfile
 import warnings
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 #: How many lines of ffmpeg's complaint an error quotes.
 _STDERR_TAIL = 3
+#: The longest a routine's own sound (a chime, a bell) may play; longer audio is music.
+MAX_SOUND_S = 30.0
 
 
 @functools.cache
@@ -63,27 +67,111 @@ def pydub() -> type[AudioSegment]:
     return cast("type[AudioSegment]", AudioSegment)
 
 
-def read_audio(path: Path, what: str = "sound file", where: Location | None = None) -> AudioSegment:
-    """Any wav/mp3/ogg/flac/m4a file as an ``AudioSegment``: 16-bit mono at ``SAMPLE_RATE``.
-
-    ffmpeg decodes and resamples whatever the file holds into a WAV that pydub reads
-    (pydub's ``from_file`` would first ask ffprobe, which imageio-ffmpeg does not ship).
-    A file that cannot be decoded is a ``RoutineError`` at ``where`` (the routine entry
-    that names the file) when given, else a ``UserError``; both name the file and quote
-    the end of ffmpeg's complaint.
-    """
+def _decode_command(path: Path, max_s: float | None, fmt: str) -> list[str]:
+    """ffmpeg reading ``path`` (at most its first ``max_s`` seconds) as 16-bit mono."""
     cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path)]
-    cmd += ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", "wav", "-"]
-    done = subprocess.run(cmd, capture_output=True, check=False)
-    if done.returncode == 0 and len(done.stdout) > 44:
-        return pydub().from_wav(io.BytesIO(done.stdout))
-    lines = done.stderr.decode(errors="replace").strip().splitlines()[-_STDERR_TAIL:]
+    if max_s is not None:
+        cmd += ["-t", f"{max_s:.3f}"]
+    cmd += ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", "-f", fmt, "-"]
+    return cmd
+
+
+def _unreadable(path: Path, what: str, where: Location | None, stderr: bytes) -> UserError:
+    """The error for a file ffmpeg cannot decode: the file and ffmpeg's last words."""
+    lines = stderr.decode(errors="replace").strip().splitlines()[-_STDERR_TAIL:]
     reason = [re.sub(r"^\[[^\]]*\]\s*", "", line) for line in lines]  # "[in#0 @ 0x..] "
     message = f"cannot read the {what} {path}: {'; '.join(reason) or 'no audio in it'}"
     hint = "use a wav, mp3, ogg or flac file that plays in a media player"
     if where is not None:
-        raise RoutineError(where, message, hint)
-    raise UserError(message, hint)
+        return RoutineError(where, message, hint)
+    return UserError(message, hint)
+
+
+def read_audio(
+    path: Path,
+    what: str = "sound file",
+    where: Location | None = None,
+    max_s: float | None = None,
+) -> AudioSegment:
+    """Any wav/mp3/ogg/flac/m4a file as an ``AudioSegment``: 16-bit mono at ``SAMPLE_RATE``.
+
+    ffmpeg decodes and resamples whatever the file holds into a WAV that pydub reads
+    (pydub's ``from_file`` would first ask ffprobe, which imageio-ffmpeg does not ship).
+    ``max_s`` reads only the file's start (an hour of silence is 372 KB of FLAC and 300 MB
+    decoded). A file that cannot be decoded is a ``RoutineError`` at ``where`` (the routine
+    entry that names the file) when given, else a ``UserError``; both name the file and
+    quote the end of ffmpeg's complaint.
+    """
+    cmd = _decode_command(path, max_s, "wav")
+    done = subprocess.run(cmd, capture_output=True, check=False)
+    if done.returncode == 0 and len(done.stdout) > 44:
+        return pydub().from_wav(io.BytesIO(done.stdout))
+    raise _unreadable(path, what, where, done.stderr)
+
+
+def stream_audio(
+    path: Path,
+    what: str = "sound file",
+    where: Location | None = None,
+    max_s: float | None = None,
+    block_sample: int = 65536,
+) -> Iterator[np.ndarray]:
+    """The file's samples (float32 mono at ``SAMPLE_RATE``) in blocks, decoded as read.
+
+    Memory stays at one block whatever the file's length; ``max_s`` stops ffmpeg early.
+    Errors as ``read_audio``'s, raised once the decoder has finished.
+    """
+    cmd = _decode_command(path, max_s, "s16le")
+    with (
+        tempfile.TemporaryFile() as err,
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc,
+    ):
+        assert proc.stdout is not None
+        count = 0
+        try:
+            while True:
+                data = proc.stdout.read(block_sample * 2)
+                usable = len(data) // 2 * 2
+                if usable:
+                    count += usable // 2
+                    yield np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
+                if len(data) < block_sample * 2:
+                    break
+        finally:
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.kill()  # the reader stopped early: no need to decode the rest
+            code = proc.wait()
+        if code != 0 or count == 0:
+            err.seek(0)
+            raise _unreadable(path, what, where, err.read())
+
+
+def audio_length_s(path: Path, limit_s: float) -> float | None:
+    """How long the file plays, read no further than just past ``limit_s``; None if it
+    cannot be decoded (the mixer reports that, at the routine's line)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _length_s(str(path), stat.st_mtime_ns, stat.st_size, limit_s)
+
+
+@functools.lru_cache(maxsize=64)
+def _length_s(path: str, _mtime_ns: int, _size: int, limit_s: float) -> float | None:
+    try:
+        total = sum(b.size for b in stream_audio(Path(path), max_s=limit_s + 0.05))
+    except UserError:
+        return None
+    return total / SAMPLE_RATE
+
+
+def sound_too_long(name: str, ref: str) -> tuple[str, str]:
+    """Message and hint for a sound over ``MAX_SOUND_S`` (validate and build say the same)."""
+    return (
+        f"the sound {name!r} ({ref}) is longer than {MAX_SOUND_S:g} s, the limit for a sound",
+        "cut the file to the moment it marks (a chime, a bell); long audio goes under `music:`",
+    )
 
 
 def segment_samples(segment: AudioSegment) -> np.ndarray:
@@ -92,10 +180,13 @@ def segment_samples(segment: AudioSegment) -> np.ndarray:
 
 
 def read_audio_file(
-    path: Path, what: str = "sound file", where: Location | None = None
+    path: Path,
+    what: str = "sound file",
+    where: Location | None = None,
+    max_s: float | None = None,
 ) -> np.ndarray:
     """``read_audio`` as float32 mono samples at ``SAMPLE_RATE``."""
-    return segment_samples(read_audio(path, what, where))
+    return segment_samples(read_audio(path, what, where, max_s))
 
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:

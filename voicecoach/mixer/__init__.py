@@ -16,7 +16,7 @@ from __future__ import annotations
 from .blocks import mix
 from .levelcache import Leveller, LevelStore, keep_levelled
 from .levels import LOUDNESS, RELATIVE_LU, LoudnessTarget
-from .sounds import builtin_sound, load_music, load_sounds
+from .sounds import MusicFile, builtin_sound, load_music, load_sounds
 
 __all__ = [
     "LOUDNESS",
@@ -24,6 +24,7 @@ __all__ = [
     "LevelStore",
     "Leveller",
     "LoudnessTarget",
+    "MusicFile",
     "builtin_sound",
     "keep_levelled",
     "load_music",

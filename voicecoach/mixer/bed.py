@@ -9,11 +9,14 @@ session's first and last seconds. ``blocks`` asks for it one block at a time.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..model import Music, samples
-from .loudness import clip_loudness
+from .loudness import k_weight
 
 _DUCK_DB = -12.0
 _DUCK_ATTACK = samples(0.15)
@@ -25,19 +28,71 @@ _MUSIC_FADE = samples(3.0)
 _MUSIC_CROSSFADE = samples(0.5)
 
 
-def prepare_music(music: np.ndarray, spec: Music | None) -> np.ndarray:
-    """A loopable bed at the routine's level: its end crossfaded into its start."""
-    volume_db = spec.volume_db if spec else -20.0
-    x = music.astype(np.float32)
-    loud = clip_loudness(x)
-    if math.isfinite(loud):
-        x = x * np.float32(10 ** ((-16.0 + volume_db - loud) / 20))
-    n = min(_MUSIC_CROSSFADE, x.size // 4)
-    if n:
-        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
-        head = x[:n] * ramp + x[x.size - n :] * (1 - ramp)
-        x = np.concatenate([head, x[n : x.size - n]])
-    return x
+class Bed:
+    """The music as the session plays it: at the routine's level, looped with its end
+    crossfaded into its start, read from a temporary file one block at a time.
+
+    Only as much music as the session lasts is kept (``need`` samples; the reader stops
+    there), and never all of it in memory: a 30-minute MP3 under a 37-second session once
+    took 6.7 GB. The level is measured as the samples arrive (K-weighting by overlap-add).
+    """
+
+    def __init__(self, chunks: Iterable[np.ndarray], spec: Music | None, need: int) -> None:
+        volume_db = spec.volume_db if spec else -20.0
+        # Lives as long as the block generator that reads it; closed when collected.
+        self._file = tempfile.TemporaryFile(prefix="voicecoach-bed-")  # noqa: SIM115
+        self._fd = self._file.fileno()
+        squares, tail, size = 0.0, np.zeros(0), 0
+        for chunk in chunks:
+            x = chunk[: max(0, need - size)].astype(np.float32)
+            if not x.size:
+                break
+            os.pwrite(self._fd, x.tobytes(), size * 4)
+            size += x.size
+            y = k_weight(x)  # x.size + 8191 samples: the filter's tail goes to what follows
+            y[: min(tail.size, y.size)] += tail[: y.size]
+            tail = y[x.size :]
+            squares += float(np.sum(y[: x.size] ** 2))
+        loud = _lufs(squares / size) if size else -math.inf
+        self.gain = (
+            np.float32(10 ** ((-16.0 + volume_db - loud) / 20)) if math.isfinite(loud) else None
+        )
+        self.size = size
+        # A bed that covers the session never loops: no crossfade.
+        n = min(_MUSIC_CROSSFADE, size // 4) if size < need else 0
+        self._head: np.ndarray = np.zeros(0, dtype=np.float32)
+        if n:
+            ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+            self._head = self._read(0, n) * ramp + self._read(size - n, size) * (1 - ramp)
+        #: The loop's length: the crossfaded end is folded into the head.
+        self.period = size - n
+
+    def _read(self, lo: int, hi: int) -> np.ndarray:
+        """Samples lo..hi at the routine's level."""
+        raw = np.frombuffer(os.pread(self._fd, (hi - lo) * 4, lo * 4), dtype=np.float32)
+        return raw * self.gain if self.gain is not None else raw
+
+    def slice(self, start: int, end: int) -> np.ndarray:
+        """Session samples start..end of the looped bed."""
+        parts = []
+        t = start
+        while t < end:
+            pos = t % self.period
+            if pos < self._head.size:
+                hi = min(self._head.size, pos + end - t)
+                parts.append(self._head[pos:hi])
+            else:
+                hi = min(self.period, pos + end - t)
+                parts.append(self._read(pos, hi))
+            t += hi - pos
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+    def __del__(self) -> None:
+        self._file.close()
+
+
+def _lufs(mean_square: float) -> float:
+    return -0.691 + 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
 
 
 def ducked_spans(speech: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -46,17 +101,12 @@ def ducked_spans(speech: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def bed_block(
-    bed: np.ndarray, ducked: list[tuple[int, int]], start: int, end: int, total: int
+    bed: Bed, ducked: list[tuple[int, int]], start: int, end: int, total: int
 ) -> np.ndarray:
     """Samples start..end of the bed as it sounds in a ``total``-sample session."""
     gain = _duck(ducked, start, end) * _fade(start, end, total)
-    block: np.ndarray = _bed_slice(bed, start, end) * gain
+    block: np.ndarray = bed.slice(start, end) * gain
     return block
-
-
-def _bed_slice(bed: np.ndarray, start: int, end: int) -> np.ndarray:
-    idx = np.arange(start, end) % bed.size
-    return bed[idx]
 
 
 def _hold_gaps(spans: list[tuple[int, int]], hold: int) -> list[tuple[int, int]]:

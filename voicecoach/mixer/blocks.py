@@ -21,10 +21,11 @@ import numpy as np
 
 from ..errors import UserError
 from ..model import Event, Timeline
-from .bed import bed_block, ducked_spans, prepare_music
+from .bed import Bed, bed_block, ducked_spans
 from .levelcache import LevelStore, level_kept, one_heap
 from .levels import LOUDNESS, RELATIVE_LU, SPEAKER_LIFT_LU, LoudnessTarget
 from .loudness import LoudnessMeter
+from .sounds import MusicFile
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -38,7 +39,7 @@ def mix(
     clips: Mapping[str, np.ndarray],
     sounds: Mapping[str, np.ndarray],
     *,
-    music: np.ndarray | None = None,
+    music: np.ndarray | MusicFile | None = None,
     loudness: str = "headphones",
     block_sample: int = 65536,
     levels: LevelStore | None = None,
@@ -50,7 +51,7 @@ def mix(
     ``levels`` keeps levelled clips for the next build (same samples out either way).
     """
     target = LOUDNESS[loudness]
-    bed = prepare_music(music, timeline.music) if music is not None else None
+    bed = _bed(music, timeline, block_sample)
     audio = _prepare(timeline.events, clips, sounds, target, weigh=bed is None, levels=levels)
     measured, peak = _measure(timeline, audio, bed, block_sample)
     ceiling_db = min(_MIX_PEAK_DB, target.true_peak_db - 1.0)
@@ -67,8 +68,19 @@ def mix(
     )
 
 
+def _bed(music: np.ndarray | MusicFile | None, timeline: Timeline, block_sample: int) -> Bed | None:
+    """The music as the session plays it; a file is read only as far as the session lasts."""
+    if music is None:
+        return None
+    total = timeline.duration_sample
+    if isinstance(music, MusicFile):
+        return Bed(music.chunks(total), timeline.music, total)
+    chunks = (music[i : i + block_sample] for i in range(0, music.size, block_sample))
+    return Bed(chunks, timeline.music, total)
+
+
 def _measure(
-    timeline: Timeline, audio: _Library, bed: np.ndarray | None, block_sample: int
+    timeline: Timeline, audio: _Library, bed: Bed | None, block_sample: int
 ) -> tuple[float, float]:
     """Integrated loudness and sample peak of the mix, before the final gain.
 
@@ -188,7 +200,7 @@ def _key(e: Event) -> tuple[str, str]:
 def _blocks(
     timeline: Timeline,
     audio: _Library,
-    bed: np.ndarray | None,
+    bed: Bed | None,
     block_sample: int,
     weighted: bool = False,
 ) -> Iterator[np.ndarray]:

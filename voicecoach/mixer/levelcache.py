@@ -132,7 +132,7 @@ class Leveller:
     ``mix``. Without a store it does nothing.
     """
 
-    def __init__(self, levels: LevelStore | None, loudness: str, music: np.ndarray | None) -> None:
+    def __init__(self, levels: LevelStore | None, loudness: str, music: object | None) -> None:
         self._levels = levels
         self._target = LOUDNESS[loudness]
         self._weigh = music is None

@@ -12,15 +12,16 @@ import functools
 import hashlib
 import io
 import wave
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import Location, UserError
-from ..media import read_audio_file
-from ..model import Music, Timeline
+from ..errors import Location, RoutineError, UserError
+from ..media import MAX_SOUND_S, read_audio_file, sound_too_long, stream_audio
+from ..model import SAMPLE_RATE, Music, Timeline
 from ..timing import BUILTIN_SOUND_S
 
 
@@ -72,7 +73,13 @@ def load_sounds(
                     f"the sound {name!r} names {own[name]!r}, which does not exist in {base_dir}",
                     "fix the path under `sounds:` (relative to the routine file)",
                 )
-            out[name] = read_audio_file(path, "sound file", (where or {}).get(own[name]))
+            at = (where or {}).get(own[name])
+            # Read no further than the limit: an hour of silence is 372 KB of FLAC.
+            sound = read_audio_file(path, "sound file", at, MAX_SOUND_S + 0.05)
+            if sound.size > MAX_SOUND_S * SAMPLE_RATE:
+                message, hint = sound_too_long(name, own[name])
+                raise RoutineError(at, message, hint) if at else UserError(message, hint)
+            out[name] = sound
             continue
         found = builtin_sound(name)
         if found is None:
@@ -81,14 +88,29 @@ def load_sounds(
     return out
 
 
+@dataclass(frozen=True)
+class MusicFile:
+    """A routine's music file, checked to decode; ``mix`` reads only what the session needs."""
+
+    path: Path
+    where: Location | None = None
+
+    def chunks(self, need_sample: int) -> Iterator[np.ndarray]:
+        """The file's first ``need_sample`` samples (or all, if it is shorter), in blocks."""
+        return stream_audio(self.path, "music file", self.where, need_sample / SAMPLE_RATE + 0.01)
+
+
 def load_music(
     music: Music, base_dir: Path, where: Mapping[str, Location] | None = None
-) -> np.ndarray:
-    """The background bed named by the routine."""
+) -> MusicFile:
+    """The background bed named by the routine, once its first moments decode."""
     path = base_dir / music.path
     if not path.is_file():
         raise UserError(
             f"the music file {music.path!r} does not exist in {base_dir}",
             "fix `music: {file: ...}` (relative to the routine file)",
         )
-    return read_audio_file(path, "music file", (where or {}).get(music.path))
+    found = MusicFile(path, (where or {}).get(music.path))
+    for _ in found.chunks(SAMPLE_RATE // 2):  # raises, at the routine's line, if it cannot
+        pass
+    return found

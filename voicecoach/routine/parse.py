@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import RoutineErrors
+from ..media import MAX_SOUND_S, audio_length_s, sound_too_long
 from ..model import Music, Voice
 from ..phrases import languages
 from .durations import read_duration
@@ -239,6 +240,9 @@ def _parse_sounds(ctx: Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:
             raise ctx.error(
                 value_node, f"sound {name!r}: {path!r} is not a wav/mp3/ogg/flac file", "convert it"
             )
+        length_s = audio_length_s(ctx.base_dir / path, MAX_SOUND_S)
+        if length_s is not None and length_s > MAX_SOUND_S:
+            ctx.error(value_node, *sound_too_long(name, path))  # the name stays known
         out.append((name, path))
     return tuple(out)
 
