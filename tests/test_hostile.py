@@ -6,10 +6,13 @@ token in a QR code, OS errors as 500s, names the list never shows, loose boolean
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from voicecoach.media import find_ffmpeg
@@ -217,3 +221,58 @@ def test_a_sound_over_30_s_is_refused_at_its_line_by_validate_plan_and_build(
     # A sound within the limit still plays.
     lavfi(tmp_path / "silence.flac", "sine=frequency=440:sample_rate=44100", 2, "-c:a", "flac")
     invoke(["validate", str(routine)])
+
+
+# -- a real server ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """The studio app under a real uvicorn on a free 127.0.0.1 port; yields (port, folder)."""
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    app = create_app(
+        AppSettings(folder, TOKEN, frozenset({f"127.0.0.1:{port}"}), port, tmp_path / "cache")
+    )
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield port, folder
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def test_a_chunked_body_over_1_mb_gets_413_not_500(served: tuple[int, Path]) -> None:
+    """Without a Content-Length the cap tripped inside the route: 500, 'Unexpected ASGI message'."""
+    port, folder = served
+
+    def body() -> Iterator[bytes]:
+        yield b'{"name": "big.yaml", "text": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    def post(chunks: Iterator[bytes]) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Host": f"127.0.0.1:{port}", "Origin": f"http://127.0.0.1:{port}",
+                   "X-Studio-Token": TOKEN, "Content-Type": "application/json"}  # fmt: skip
+        conn.request("POST", "/api/save", body=chunks, headers=headers, encode_chunked=True)
+        res = conn.getresponse()
+        text = res.read().decode()
+        conn.close()
+        return res.status, text
+
+    status, text = post(body())
+    assert status == 413 and "over 1,000,000 bytes" in text
+    assert not (folder / "big.yaml").exists()
+    small = json.dumps({"name": "small.yaml", "text": TINY, "version": None}).encode()
+    status, text = post(iter([small[:10], small[10:]]))
+    assert status == 200, text
+    assert (folder / "small.yaml").read_text(encoding="utf-8") == TINY
