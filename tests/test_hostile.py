@@ -6,6 +6,8 @@ token in a QR code, OS errors as 500s, names the list never shows, loose boolean
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import http.client
 import json
 import os
@@ -276,3 +278,95 @@ def test_a_chunked_body_over_1_mb_gets_413_not_500(served: tuple[int, Path]) -> 
     status, text = post(iter([small[:10], small[10:]]))
     assert status == 200, text
     assert (folder / "small.yaml").read_text(encoding="utf-8") == TINY
+
+
+# -- names and OS errors ----------------------------------------------------------------------
+
+
+def test_names_too_long_for_the_file_system_get_400_not_500(studio: Studio) -> None:
+    """An OSError (ENAMETOOLONG) used to escape as a 500 with a traceback."""
+    long = "a" * 300 + ".yaml"
+    for res in (
+        studio.get("/api/file", name=long),
+        studio.get(f"/files/{long}"),
+        studio.get(f"/files/sub/{'b' * 300}.mp3"),
+        studio.post("/api/save", {"name": long, "text": TINY, "version": None}),
+    ):
+        assert res.status_code == 400, res.text
+        assert "too long" in res.json()["error"] and "at most 255" in res.json()["error"]
+
+
+def test_names_with_control_characters_are_refused_and_never_listed(studio: Studio) -> None:
+    for name in ("a\nb.yaml", "tab\there.yaml", "bell\x07.yaml", "esc\x1b[2J.yaml"):
+        res = studio.post("/api/save", {"name": name, "text": TINY, "version": None})
+        assert res.status_code == 400 and "control characters" in res.json()["error"], name
+    assert sorted(p.name for p in studio.folder.iterdir()) == ["tiny.yaml"]
+    (studio.folder / "sneaky\nname.yaml").write_text(TINY, encoding="utf-8")
+    assert studio.get("/api/files").json()["files"] == ["tiny.yaml"]
+
+
+def test_force_must_be_a_json_boolean(studio: Studio) -> None:
+    """``"force": "false"`` counted as true and overwrote a file changed on disk."""
+    res = studio.post("/api/save", {"name": "tiny.yaml", "text": "x", "version": "old",
+                                    "force": "false"})  # fmt: skip
+    assert res.status_code == 400 and "force must be true or false" in res.json()["error"]
+    assert (studio.folder / "tiny.yaml").read_text(encoding="utf-8") == TINY
+    res = studio.post("/api/save", {"name": "tiny.yaml", "text": "x", "version": "old",
+                                    "force": False})  # fmt: skip
+    assert res.status_code == 409
+    res = studio.post("/api/save", {"name": "tiny.yaml", "text": TINY + "# mine\n",
+                                    "version": "old", "force": True})  # fmt: skip
+    assert res.status_code == 200
+
+
+def test_save_goes_only_where_the_list_shows_it(studio: Studio) -> None:
+    """Saves once made deep folders and files under output/ that the list never showed."""
+    (studio.folder / "sub").mkdir()
+    for name in ("output/x.yaml", "a/b/c/d.yaml", "sub/deeper/x.yaml", "new/x.yaml"):
+        res = studio.post("/api/save", {"name": name, "text": TINY, "version": None})
+        assert res.status_code == 400, name
+    assert sorted(p.name for p in studio.folder.iterdir()) == ["sub", "tiny.yaml"]
+    assert not any((studio.folder / "sub").iterdir())
+    res = studio.post("/api/save", {"name": "sub/x.yaml", "text": TINY, "version": None})
+    assert res.status_code == 200
+    assert studio.get("/api/files").json()["files"] == ["sub/x.yaml", "tiny.yaml"]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A 64 KB tmpfs, filled up (root and mount allowed); else a folder whose atomic
+    writes fail with ENOSPC, as a full disk's do."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)]
+    mounted = os.geteuid() == 0 and subprocess.run(mount, capture_output=True).returncode == 0
+    (disk / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    if not mounted:
+
+        def full(path: Path, text: str) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr("voicecoach.studio.workspace.write_text_atomic", full)
+    with contextlib.suppress(OSError), (disk / "filler.bin").open("wb") as fh:
+        while mounted:
+            fh.write(b"\0" * 4096)
+            fh.flush()
+    try:
+        yield disk
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_save_on_a_full_disk_names_the_cause_and_keeps_the_file(tiny_disk: Path) -> None:
+    app = create_app(AppSettings(tiny_disk, TOKEN, frozenset({HOST}), 80, tiny_disk / "c"))
+    headers = {"x-studio-token": TOKEN, "origin": f"http://{HOST}"}
+    with TestClient(app, base_url=f"http://{HOST}", headers=headers) as client:  # type: ignore[arg-type]
+        version = client.get("/api/file", params={"name": "tiny.yaml"}).json()["version"]
+        body = {"name": "tiny.yaml", "text": TINY + "# more\n" * 2000, "version": version}
+        res = client.post("/api/save", content=json.dumps(body).encode())
+    assert res.status_code == 400
+    assert res.json()["error"] == "not saved: no space left on device"
+    assert "draft is kept" in res.json()["hint"]
+    assert (tiny_disk / "tiny.yaml").read_text(encoding="utf-8") == TINY
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler.bin", "tiny.yaml"]

@@ -111,7 +111,7 @@ async def save(request: Request) -> Response:
             text_field(data, "name"),
             text_field(data, "text", allow_empty=True),
             data.get("version"),
-            force=bool(data.get("force")),
+            force=workspace.flag(data, "force"),
         )
     except workspace.SaveConflict as exc:
         return JSONResponse(

@@ -46,13 +46,46 @@ class PathRefused(UserError):
     """A path that is not a file inside the studio's folder."""
 
 
+class BadName(UserError):
+    """A file name no file may have here: too long, or with control characters (400)."""
+
+
+#: Longest name of one file or folder (bytes, as most file systems count), and of a path.
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 1024
+
+
+def check_name(relative: str) -> None:
+    """Refuses names the file system would refuse (with an OSError) or a list would garble.
+
+    A newline or other control character in a name is accepted by Linux but breaks every
+    list, log and terminal that shows it; a part over 255 bytes fails in the file system.
+    """
+    if any(not ch.isprintable() and ch != " " for ch in relative):
+        raise BadName(
+            f"{relative!r} has control characters (a newline, a tab...)",
+            "use letters, digits, spaces, '-' and '_' in file names",
+        )
+    encoded = relative.encode("utf-8", errors="surrogatepass")
+    longest = max((len(part.encode("utf-8", "surrogatepass")) for part in relative.split("/")),
+                  default=0)  # fmt: skip
+    if longest > MAX_NAME_BYTES or len(encoded) > MAX_PATH_BYTES:
+        raise BadName(
+            f"the name {relative[:40]!r}... is too long ({len(encoded):,} bytes; a file or "
+            f"folder name may have at most {MAX_NAME_BYTES}, a path {MAX_PATH_BYTES:,})",
+            "choose a shorter name",
+        )
+
+
 def confine(folder: Path, relative: str) -> Path:
     """The file ``relative`` names inside ``folder``; refuses anything that could leave it.
 
     Refused: absolute paths, drive letters, backslashes, ``..`` anywhere, hidden names, and
-    paths whose real location (symlinks followed) is outside ``folder``.
+    paths whose real location (symlinks followed) is outside ``folder`` (``PathRefused``);
+    names too long or with control characters (``BadName``).
     """
     root = folder.resolve()
+    check_name(relative)
     pure = PurePosixPath(relative)
     if (
         not relative

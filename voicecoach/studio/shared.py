@@ -20,7 +20,7 @@ from ..pipeline import BuildSettings
 from ..routine import resolve
 from . import workspace
 from .jobs import Job
-from .security import PathRefused
+from .security import BadName, PathRefused
 
 
 class NotFound(UserError):
@@ -28,10 +28,12 @@ class NotFound(UserError):
 
 
 def fail(exc: UserError, status: int = 400) -> Response:
-    """A ``UserError`` as the JSON the page shows: 403 for a path outside the folder, 404 for
-    something missing, else ``status``."""
+    """A ``UserError`` as the JSON the page shows: 403 for a path outside the folder, 400 for
+    a name no file may have, 404 for something missing, else ``status``."""
     if isinstance(exc, PathRefused):
         status = 403
+    elif isinstance(exc, BadName):
+        status = 400
     elif isinstance(exc, NotFound):
         status = 404
     return JSONResponse({"error": exc.message, "hint": exc.hint}, status_code=status)

@@ -9,6 +9,7 @@ compile it) and reports every problem at its line and column.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,23 @@ ROUTINE_SUFFIXES = (".yaml", ".yml")
 #: Folders never listed: built sessions and tool folders.
 _SKIP_DIRS = {"output", "node_modules", "__pycache__"}
 _LOCATION_RE = re.compile(r"^(?P<path>.*?):(?P<line>\d+):(?P<col>\d+)$")
+
+
+#: Folders deep the list goes (``a/b.yaml`` is listed, ``a/b/c.yaml`` is not).
+_LIST_DEPTH = 2
+
+
+def flag(data: dict[str, Any], key: str) -> bool:
+    """A JSON boolean of a request (absent is false); ``"false"`` is not one."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise UserError(f"{key} must be true or false, not {json.dumps(value)[:40]}")
+    return value
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error as a user reads it: "no space left on device"."""
+    return (exc.strerror or str(exc)).lower()
 
 
 class SaveConflict(UserError):
@@ -58,7 +76,11 @@ class Workspace:
         found = []
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
-            if len(rel.parts) > 2 or path.suffix not in ROUTINE_SUFFIXES or not path.is_file():
+            if (
+                len(rel.parts) > _LIST_DEPTH
+                or path.suffix not in ROUTINE_SUFFIXES
+                or not path.is_file()
+            ):
                 continue
             if any(p.startswith(".") or p in _SKIP_DIRS for p in rel.parts):
                 continue
@@ -77,14 +99,44 @@ class Workspace:
         path = self.path(name)
         if not path.is_file():
             raise UserError(f"{name} does not exist in the studio's folder")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {name}: {_reason(exc)}") from None
         return data.decode("utf-8", errors="replace"), version_of(data)
 
     def save(self, name: str, text: str, base_version: str | None, force: bool = False) -> str:
-        """Writes ``text`` atomically; refuses when the disk differs from ``base_version``."""
+        """Writes ``text`` atomically; refuses when the disk differs from ``base_version``.
+
+        Only where ``routines`` lists (a saved file must show up in the list), and only
+        into a folder that exists. A failed write (a full disk) names its cause; the file
+        on disk is untouched and the editor keeps the draft.
+        """
         path = self.path(name)
         if path.suffix not in ROUTINE_SUFFIXES:
             raise UserError(f"{name} is not a routine file", "routine files end in .yaml")
+        parts = name.split("/")
+        if len(parts) > _LIST_DEPTH or any(p in _SKIP_DIRS for p in parts):
+            raise UserError(
+                f"{name} would not appear in the list of routines",
+                f"save at most {_LIST_DEPTH - 1} folder deep, outside "
+                f"{', '.join(sorted(_SKIP_DIRS))}",
+            )
+        if not path.parent.is_dir():
+            raise UserError(
+                f"the folder {'/'.join(parts[:-1])!r} does not exist in the studio's folder",
+                "create the folder first, or save beside the other routines",
+            )
+        try:
+            return self._write(path, text, base_version, force)
+        except OSError as exc:
+            raise UserError(
+                f"not saved: {_reason(exc)}",
+                "your draft is kept in the editor; free some space (or fix the folder) "
+                "and save again",
+            ) from None
+
+    def _write(self, path: Path, text: str, base_version: str | None, force: bool) -> str:
         if path.exists() and not force:
             data = path.read_bytes()
             if version_of(data) != base_version:

@@ -373,7 +373,10 @@ async function save(force) {
     status("not saved: the file changed on disk");
     return false;
   }
-  if (!res.ok) { status(res.data.error || "save failed"); return false; }
+  if (!res.ok) {  // the draft stays in the editor (and in this browser's storage)
+    status(res.data.error ? res.data.error + (res.data.hint ? " — " + res.data.hint : "") : "save failed");
+    return false;
+  }
   state.version = res.data.version;
   state.saved = text;
   localStorage.removeItem(KEY + "draft:" + state.name);
