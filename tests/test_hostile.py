@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -370,3 +371,40 @@ def test_a_save_on_a_full_disk_names_the_cause_and_keeps_the_file(tiny_disk: Pat
     assert "draft is kept" in res.json()["hint"]
     assert (tiny_disk / "tiny.yaml").read_text(encoding="utf-8") == TINY
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler.bin", "tiny.yaml"]
+
+
+# -- characters XML forbids -------------------------------------------------------------------
+
+FORBIDDEN = "\uffff\ud800\x01\ufffe"
+
+
+def test_a_title_with_characters_xml_forbids_still_gives_a_readable_feed_and_page(
+    tmp_path: Path, write_routine: Any
+) -> None:
+    """A copied timeline.json with U+FFFF or a lone surrogate made podcast apps drop the feed."""
+    folder = tmp_path / "sessions"
+    routine = write_routine(MINIMAL.replace("title: Tiny", 'title: "Tiny\\uFFFF"'))
+    invoke(["build", str(routine), "-o", str(folder / "tiny.mp3"), "--engine", "tone"])
+    sidecar = folder / "tiny.timeline.json"
+    timeline = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert "\uffff" not in timeline["title"], "sidecars carry no forbidden character"
+    timeline["title"] = f"Legs {FORBIDDEN} day"
+    timeline["chapters"][0]["title"] = f"Warm{FORBIDDEN}"
+    sidecar.write_text(json.dumps(timeline), encoding="utf-8")  # "\\ud800" as JSON escapes
+    invoke(["feed", str(folder), "--base-url", "https://example.org/s/"])
+    root = ET.fromstring((folder / "feed.xml").read_bytes())  # expat: strict XML 1.0
+    assert root.find("channel/item/title").text == "Legs  day"  # type: ignore[union-attr]
+    chapters = json.loads((folder / "tiny.chapters.json").read_text(encoding="utf-8"))
+    assert chapters["chapters"][0]["title"] == "Warm"
+    with contextlib.suppress(ImportError):
+        import feedparser  # type: ignore[import-not-found]
+
+        parsed = feedparser.parse(str(folder / "feed.xml"))
+        assert not parsed.bozo and parsed.entries[0].title == "Legs  day"
+    # The share page, its captions and its tags, for a client name typed with them.
+    result = invoke(["share", str(routine), "--engine", "tone", "--client", f"Ana{FORBIDDEN}",
+                     "--out-dir", str(tmp_path / "share")])  # fmt: skip
+    assert "Traceback" not in result.stderr
+    page = (tmp_path / "share" / "index.html").read_text(encoding="utf-8")
+    assert "Prepared for Ana<" in page and "\uffff" not in page
+    assert not any(c in page for c in FORBIDDEN)

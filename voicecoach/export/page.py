@@ -36,6 +36,7 @@ from ..timing import clock
 from .icon import icon_png
 from .offline import ICON_SIZES_PX, icon_name, write_icons, write_offline
 from .sidecars import render_vtt, script_lines
+from .xmltext import xml_chars, xml_timeline
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class PageInfo:
 
 #: Image types a cover may have, by file suffix.
 COVER_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else xml_chars(text)
 
 
 def check_cover(cover: Path) -> None:
@@ -73,6 +78,8 @@ def render_page(
     code = (resources.files("voicecoach.export") / "page.js").read_text("utf-8")
     if "</script" in code.lower() or "<!--" in code:
         raise ValueError("page.js must not contain </script or <!--")
+    timeline = xml_timeline(timeline)
+    info = replace(info, client=_clean(info.client), note=_clean(info.note))
     script = []
     speech = []
     for heading, ev, text in script_lines(timeline):
@@ -178,7 +185,7 @@ def data_uri(png: bytes) -> str:
 
 def script_json(value: object) -> str:
     """JSON safe inside a ``<script>`` element: no ``</script>``, no ``<!--``."""
-    text = json.dumps(value, ensure_ascii=False)
+    text = xml_chars(json.dumps(value, ensure_ascii=False))
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, escape)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

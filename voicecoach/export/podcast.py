@@ -12,6 +12,7 @@ escaped by construction.
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +26,7 @@ from ..files import write_bytes_atomic, write_text_atomic
 from ..timing import clock
 from .page import check_base_url
 from .tags import read_session_tags
+from .xmltext import xml_chars
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -175,7 +177,7 @@ def chapters_json(timeline: dict[str, Any]) -> dict[str, Any]:
     return {
         "version": "1.2.0",
         "chapters": [
-            {"startTime": round(c["start_s"], 3), "title": c["title"]}
+            {"startTime": round(c["start_s"], 3), "title": xml_chars(c["title"])}
             for c in timeline.get("chapters", [])
         ],
     }
@@ -183,14 +185,10 @@ def chapters_json(timeline: dict[str, Any]) -> dict[str, Any]:
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    element.text = _xml_safe(text)
+    element.text = xml_chars(text)
     return element
 
 
-def _xml_safe(text: str) -> str:
-    """Drops characters XML 1.0 cannot carry at all (control characters)."""
-    return "".join(ch for ch in str(text) if ch in "\t\n\r" or ord(ch) >= 0x20)
-
-
 def _url(base: str, name: str) -> str:
-    return base + quote(name)
+    """The file's address: its name's bytes, quoted (a name need not be valid UTF-8)."""
+    return base + quote(os.fsencode(name))

@@ -10,6 +10,7 @@ from ..files import write_text_atomic
 from ..model import Event, Timeline
 from ..phrases import side_heading
 from ..timing import clock, clock_ms
+from .xmltext import xml_timeline
 
 
 def sidecar_paths(out_path: Path) -> dict[str, Path]:
@@ -24,6 +25,7 @@ def sidecar_paths(out_path: Path) -> dict[str, Path]:
 def write_sidecars(timeline: Timeline, out_path: Path) -> list[Path]:
     """Writes the three sidecars atomically; returns their paths."""
     paths = sidecar_paths(out_path)
+    timeline = xml_timeline(timeline)
     text = json.dumps(timeline.to_json(), indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(paths["json"], text)
     write_text_atomic(paths["vtt"], render_vtt(timeline))
@@ -39,6 +41,7 @@ def vtt_escape(text: str) -> str:
 
 def render_vtt(timeline: Timeline) -> str:
     """WebVTT captions: one cue per spoken line."""
+    timeline = xml_timeline(timeline)
     lines = ["WEBVTT", ""]
     n = 0
     for e in timeline.events:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model import Timeline
 from ..timing import clock_ms
+from .xmltext import xml_timeline
 
 GENRE = "Spoken & Audio"
 
@@ -35,6 +36,7 @@ def _escape(value: str) -> str:
 
 def ffmetadata(timeline: Timeline, chapters: bool = True) -> str:
     """An ffmetadata file with the session's tags and (unless told not to) chapters."""
+    timeline = xml_timeline(timeline)
     lines = [";FFMETADATA1"]
     for key, value in (
         ("title", timeline.title),
@@ -54,6 +56,7 @@ def ffmetadata(timeline: Timeline, chapters: bool = True) -> str:
 
 def write_tags(path: Path, fmt: str, timeline: Timeline, cover: Path | None) -> None:
     """Adds what ffmpeg did not write: ID3 for MP3, and cover art where supported."""
+    timeline = xml_timeline(timeline)
     if fmt == "mp3":
         _write_id3(path, timeline, cover)
     if fmt in VORBIS_CHAPTERS:
