@@ -408,3 +408,21 @@ def test_a_title_with_characters_xml_forbids_still_gives_a_readable_feed_and_pag
     page = (tmp_path / "share" / "index.html").read_text(encoding="utf-8")
     assert "Prepared for Ana<" in page and "\uffff" not in page
     assert not any(c in page for c in FORBIDDEN)
+
+
+# -- the terminal -----------------------------------------------------------------------------
+
+
+def test_batch_prints_escape_sequences_from_the_csv_escaped(tmp_path: Path) -> None:
+    """A CSV cell set the terminal's title (OSC) and cleared the screen (CSI 2J)."""
+    title, clear = "\x1b]0;owned\x07", "\x1b[2J"
+    clients = tmp_path / "c.csv"
+    clients.write_text(
+        f'client,length,output\nBob,{clear}5m,\nCid,5m,"{title}x"\nDan,5m,"{clear}y"\n',
+        encoding="utf-8",
+    )
+    args = ["batch", "hamstring-quick", "--clients", str(clients), "-o", str(tmp_path / "out")]
+    result = invoke([*args, "--engine", "tone"], exit_code=1, color=True)
+    shown = result.stdout + result.stderr
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\x1b]0;owned\\x07x" in shown and "\\x1b[2Jy" in shown

@@ -26,6 +26,7 @@ from .options import (
     allow_path_option,
     length_option,
     pace_option,
+    printable,
     seed_option,
     settings_from,
     strict_option,
@@ -42,7 +43,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except VoicecoachError as exc:
-            click.echo(f"error: {exc.format()}", err=True)
+            click.echo(f"error: {printable(exc.format(), lines=True)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; no partial output was left behind", err=True)
@@ -72,7 +73,7 @@ def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
 
     check_strict(diagnostics, strict)
     for d in diagnostics:
-        click.echo(f"warning: {d}", err=True)
+        click.echo(f"warning: {printable(str(d), lines=True)}", err=True)
 
 
 def _compile(
@@ -115,11 +116,11 @@ def validate(files: tuple[str, ...], strict: bool, allow_paths: tuple[Path, ...]
             _warn(timeline.diagnostics, strict)
         except RoutineErrors as exc:
             for error in exc.errors:
-                click.echo(f"error: {error.format()}", err=True)
+                click.echo(f"error: {printable(error.format(), lines=True)}", err=True)
             failed = True
             continue
         except (RoutineError, UserError) as exc:
-            click.echo(f"error: {exc.format()}", err=True)
+            click.echo(f"error: {printable(exc.format(), lines=True)}", err=True)
             failed = True
             continue
         click.echo(f"{ref}: ok, planned length {clock(timeline.duration_s)}")

@@ -20,6 +20,22 @@ import click
 from ..model import PACES
 
 
+def printable(text: str, lines: bool = False) -> str:
+    """Untrusted text (a CSV cell, a file name, an error quoting either) safe to print.
+
+    Every character a terminal would act on instead of showing (escape sequences that set
+    the window title or clear the screen, bidi overrides, NUL...) is written out as
+    Python writes it (``\\x1b``); ``lines`` keeps line breaks (an error and its hint).
+    """
+    out = []
+    for ch in str(text):
+        if ch.isprintable() or ch == " " or (lines and ch == "\n"):
+            out.append(ch)
+        else:
+            out.append(ascii(ch)[1:-1] if ch != "\\" else ch)
+    return "".join(out)
+
+
 def _length(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None

@@ -21,6 +21,7 @@ from .options import (
     allow_path_option,
     length_option,
     pace_option,
+    printable,
     settings_from,
     voice_options,
 )
@@ -73,8 +74,8 @@ def batch(**options: Any) -> None:
     click.echo(f"{'row':>4}  {'status':<8} {'output':<32} detail")
     for r in results:
         detail = r.message or f"{r.seconds:.1f} s"
-        shown = _shown_path(Path(r.path)) if r.path else r.name
-        click.echo(f"{r.number:>4}  {r.status:<8} {shown:<32} {detail}")
+        shown = printable(_shown_path(Path(r.path)) if r.path else r.name)
+        click.echo(f"{r.number:>4}  {r.status:<8} {shown:<32} {printable(detail)}")
     counts = {s: sum(1 for r in results if r.status == s) for s in ("built", "skipped", "failed")}
     click.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
     if counts["failed"]:
@@ -156,6 +157,6 @@ def feed(
 
     result = write_feed(FeedSettings(folder, base_url, title, author, description, image))
     for name, why in result.skipped:
-        click.echo(f"skipped {name}: {why}", err=True)
+        click.echo(f"skipped {printable(name)}: {printable(why)}", err=True)
     count = result.episodes
     click.echo(f"wrote {result.path} ({count} episode{'' if count == 1 else 's'})")
