@@ -21,12 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-import numpy as np
-
 from .errors import Location, RoutineError, UserError
 from .model import SAMPLE_RATE
 
 if TYPE_CHECKING:
+    import numpy as np
     from pydub import AudioSegment
 
 #: How many lines of ffmpeg's complaint an error quotes.
@@ -109,6 +108,36 @@ def read_audio(
     raise _unreadable(path, what, where, done.stderr)
 
 
+def _decoded(
+    path: Path, what: str, where: Location | None, max_s: float | None, chunk_bytes: int
+) -> Iterator[bytes]:
+    """ffmpeg's 16-bit samples of the file as they are decoded, whole samples per chunk."""
+    cmd = _decode_command(path, max_s, "s16le")
+    with (
+        tempfile.TemporaryFile() as err,
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc,
+    ):
+        assert proc.stdout is not None
+        count = 0
+        try:
+            while True:
+                data = proc.stdout.read(chunk_bytes)
+                usable = len(data) // 2 * 2
+                if usable:
+                    count += usable
+                    yield data[:usable]
+                if len(data) < chunk_bytes:
+                    break
+        finally:
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.kill()  # the reader stopped early: no need to decode the rest
+            code = proc.wait()
+        if code != 0 or count == 0:
+            err.seek(0)
+            raise _unreadable(path, what, where, err.read())
+
+
 def stream_audio(
     path: Path,
     what: str = "sound file",
@@ -121,30 +150,10 @@ def stream_audio(
     Memory stays at one block whatever the file's length; ``max_s`` stops ffmpeg early.
     Errors as ``read_audio``'s, raised once the decoder has finished.
     """
-    cmd = _decode_command(path, max_s, "s16le")
-    with (
-        tempfile.TemporaryFile() as err,
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err) as proc,
-    ):
-        assert proc.stdout is not None
-        count = 0
-        try:
-            while True:
-                data = proc.stdout.read(block_sample * 2)
-                usable = len(data) // 2 * 2
-                if usable:
-                    count += usable // 2
-                    yield np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
-                if len(data) < block_sample * 2:
-                    break
-        finally:
-            proc.stdout.close()
-            if proc.poll() is None:
-                proc.kill()  # the reader stopped early: no need to decode the rest
-            code = proc.wait()
-        if code != 0 or count == 0:
-            err.seek(0)
-            raise _unreadable(path, what, where, err.read())
+    import numpy as np
+
+    for data in _decoded(path, what, where, max_s, block_sample * 2):
+        yield np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
 
 def audio_length_s(path: Path, limit_s: float) -> float | None:
@@ -160,10 +169,11 @@ def audio_length_s(path: Path, limit_s: float) -> float | None:
 @functools.lru_cache(maxsize=64)
 def _length_s(path: str, _mtime_ns: int, _size: int, limit_s: float) -> float | None:
     try:
-        total = sum(b.size for b in stream_audio(Path(path), max_s=limit_s + 0.05))
+        chunks = _decoded(Path(path), "sound file", None, limit_s + 0.05, 1 << 16)
+        total = sum(len(data) for data in chunks)  # no numpy: validate starts fast
     except UserError:
         return None
-    return total / SAMPLE_RATE
+    return total / 2 / SAMPLE_RATE
 
 
 def sound_too_long(name: str, ref: str) -> tuple[str, str]:
@@ -176,6 +186,8 @@ def sound_too_long(name: str, ref: str) -> tuple[str, str]:
 
 def segment_samples(segment: AudioSegment) -> np.ndarray:
     """A 16-bit mono segment's samples as float32 in [-1, 1), as the mixer takes them."""
+    import numpy as np
+
     return np.array(segment.get_array_of_samples(), dtype=np.float32) / 32768.0
 
 
@@ -195,6 +207,8 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     For WAVs written by our own tools (speech engines); a user's file goes through
     ``read_audio``, which takes any format and rate.
     """
+    import numpy as np
+
     with wave.open(str(path), "rb") as w:
         rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
         data = w.readframes(w.getnframes())
