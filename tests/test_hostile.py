@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -28,6 +29,7 @@ from starlette.testclient import TestClient
 
 from voicecoach.media import find_ffmpeg
 from voicecoach.model import SAMPLE_RATE
+from voicecoach.routine import check_client_name, clean_client_name
 from voicecoach.studio.app import AppSettings, create_app
 
 from .audio import decode
@@ -426,3 +428,61 @@ def test_batch_prints_escape_sequences_from_the_csv_escaped(tmp_path: Path) -> N
     shown = result.stdout + result.stderr
     assert "\x1b" not in shown and "\x07" not in shown
     assert "\\x1b]0;owned\\x07x" in shown and "\\x1b[2Jy" in shown
+
+
+# -- smaller ----------------------------------------------------------------------------------
+
+
+def test_a_title_over_120_characters_is_refused_at_its_line(write_routine: Any) -> None:
+    """A 200,000-character title was spoken for four hours without a word of warning."""
+    long = "Stretch " * 25_000
+    path = write_routine(MINIMAL.replace("title: Tiny", f"title: {long}"))
+    result = invoke(["validate", str(path)], exit_code=2)
+    assert f"{path}:3:8: the title is {len(long.strip()):,} characters long" in result.stderr
+    assert "at most 120" in result.stderr and "hint: shorten it" in result.stderr
+    path = write_routine(MINIMAL.replace("title: Only", f"title: {'x' * 121}"))
+    result = invoke(["validate", str(path)], exit_code=2)
+    assert f"{path}:6:12: the section title is 121 characters long" in result.stderr
+    invoke(["validate", str(write_routine(MINIMAL.replace("title: Only", "title: " + "x" * 120)))])
+
+
+def test_a_client_name_too_long_is_refused_for_its_length(tmp_path: Path, studio: Studio) -> None:
+    """A 10,000-character name was refused as 'bad characters'."""
+    clients = tmp_path / "c.csv"
+    clients.write_text(f"client,length\n{'A' * 10_000},5m\nAna,5m\n", encoding="utf-8")
+    args = ["batch", "hamstring-quick", "--clients", str(clients), "-o", str(tmp_path / "out")]
+    result = invoke([*args, "--engine", "tone"], exit_code=1)
+    assert "the client name is 10,000 characters long; a client name may have at most 80" in (
+        result.stdout
+    )
+    assert "bad characters" not in result.stdout and "1 built" in result.stdout
+    res = studio.post("/api/share", {"name": "tiny.yaml", "client": "B" * 81})
+    assert res.status_code == 400 and "81 characters long" in res.json()["error"]
+
+
+def test_control_characters_in_a_client_name_become_a_space() -> None:
+    """'Ana\\nBob' was greeted as 'AnaBob'."""
+    assert clean_client_name("Ana\nBob") == "Ana Bob"
+    assert clean_client_name("Ana\x1b[2J\tBob \x00") == "Ana [2J Bob"
+    assert check_client_name("  Ana\r\nBob ") == "Ana Bob"
+
+
+def test_a_killed_studios_preview_folders_are_removed_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A killed studio never ran its clean-up: its voicecoach-studio-* folders stayed forever."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f"voicecoach-studio-{gone.stdout.strip()}-abc"
+    alive = tmp_path / f"voicecoach-studio-{os.getppid()}-def"
+    other = tmp_path / "voicecoach-studio-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "preview.wav").write_bytes(b"RIFF")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = create_app(AppSettings(tmp_path, TOKEN, frozenset({HOST}), 80, tmp_path / "c"))
+    assert not dead.exists() and alive.exists() and other.exists()
+    mine = [p for p in tmp_path.glob(f"voicecoach-studio-{os.getpid()}-*")]
+    assert len(mine) == 1, "this studio's own folder carries its pid"
+    app.state.jobs.close()  # type: ignore[attr-defined]
+    assert not mine[0].exists()

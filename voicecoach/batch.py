@@ -29,11 +29,12 @@ from . import __version__
 from .errors import UserError, VoicecoachError
 from .files import slug, write_text_atomic
 from .pipeline import BuildSettings, build
-from .routine import parse_duration, resolve
+from .routine import check_client_name, parse_duration, resolve
 
 COLUMNS = ("client", "length", "voice", "rate", "format", "note", "output")
 STATE_FILE = ".voicecoach-batch.json"
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_MAX_NAME_CHARS = 100
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,16 @@ def read_rows(settings: BatchSettings) -> list[Row]:
 
 def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
     client = values.get("client") or None
+    if client:
+        try:
+            check_client_name(client)
+        except UserError as exc:
+            return Row(number, slug(client)[:40], None, exc.message)
     name = values.get("output") or (slug(client) if client else f"row-{number}")
+    if len(name) > _MAX_NAME_CHARS:
+        return Row(number, name[:40], None,
+                   f"the output name is {len(name):,} characters long; at most "
+                   f"{_MAX_NAME_CHARS}")  # fmt: skip
     fmt = values.get("format") or "mp3"
     if not _NAME_RE.match(name) or ".." in name:
         return Row(number, name, None, f"bad characters in the output name {name!r}")

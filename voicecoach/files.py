@@ -46,12 +46,13 @@ def remove_orphans(path: Path) -> None:
     """Removes temporary files of ``path`` left by a process that no longer runs (a kill -9)."""
     for part in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
         pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             with contextlib.suppress(FileNotFoundError):
                 part.unlink()
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -18,7 +18,7 @@ from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_r
 from .errors import UserError, VoicecoachError
 from .files import slug
 from .model import Diagnostic, Timeline
-from .routine import Routine, load_routine, parse_routine
+from .routine import Routine, check_client_name, load_routine, parse_routine
 from .speech.clipkeys import default_cache_dir
 from .speech.lengths import PlanLengths, read_calibration, wav_length
 from .speech.pronounce import lexicon_for
@@ -98,6 +98,8 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
     started = time.perf_counter()
     progress = progress or Progress()
+    if settings.client:
+        check_client_name(settings.client)
     routine = _with_voice(load(settings), settings)
     fmt, out = _output(settings, routine)
     export.check_output_path(out, fmt)
@@ -346,6 +348,8 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     """Builds the session into a share folder with its page; returns the page (or zip)."""
     from .export import page
 
+    if settings.build.client:
+        check_client_name(settings.build.client)  # before it goes into a folder's name
     routine = load(settings.build)
     name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
     folder = settings.out_dir or settings.build.output_dir / "share" / name

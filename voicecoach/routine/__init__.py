@@ -20,7 +20,15 @@ from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve, schema_tex
 from .nodes import MAX_DEPTH, MAX_NODES
 from .parse import CUE_STYLES, FORMAT, parse_routine
 from .steps import BREATHING_GUIDES, MAX_ROUNDS, MAX_STEP_S, STEP_KINDS
-from .text import PLACEHOLDERS, TOTALS, clean_client_name, fill
+from .text import (
+    MAX_CLIENT_CHARS,
+    MAX_TITLE_CHARS,
+    PLACEHOLDERS,
+    TOTALS,
+    check_client_name,
+    clean_client_name,
+    fill,
+)
 from .values import (
     Breathing,
     Chime,
@@ -43,12 +51,14 @@ __all__ = [
     "BREATHING_GUIDES",
     "CUE_STYLES",
     "FORMAT",
+    "MAX_CLIENT_CHARS",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
     "MAX_REPS",
     "MAX_ROUNDS",
     "MAX_STEP_S",
+    "MAX_TITLE_CHARS",
     "PLACEHOLDERS",
     "STEP_KINDS",
     "TOTALS",
@@ -68,6 +78,7 @@ __all__ = [
     "Step",
     "Text",
     "builtin_ids",
+    "check_client_name",
     "clean_client_name",
     "fill",
     "load_routine",

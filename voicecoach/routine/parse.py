@@ -22,7 +22,7 @@ from ..phrases import languages
 from .durations import read_duration
 from .nodes import Context, D, Invalid, T, did_you_mean, string_list
 from .steps import BUILTIN_SOUNDS, Scope, parse_breathing, parse_sections
-from .text import parse_text
+from .text import parse_text, read_title
 from .values import Breathing, HandsFree, Routine, Text
 
 FORMAT = "voicecoach/1"
@@ -92,7 +92,7 @@ def _parse_root(ctx: Context, root: yaml.Node, base_dir: str) -> Routine:
             "for example `id: hamstring-evening`",
         )
 
-    title = opt("title", Context.string, "title", default="")
+    title = opt("title", read_title, "title", default="")
     author = opt("author", Context.string, "author", default="")
     description = opt("description", Context.string, "description", default="")
     language = opt("language", Context.string, "language", default="en")

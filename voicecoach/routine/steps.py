@@ -17,7 +17,7 @@ from ..errors import Location
 from ..timing import BUILTIN_SOUND_S
 from .durations import fmt_span, read_count_span, read_duration, read_duration_span
 from .nodes import MAX_NODES, Context, Invalid, did_you_mean, kind_of, string_list
-from .text import parse_text
+from .text import parse_text, read_title
 from .values import (
     Breathing,
     Chime,
@@ -197,7 +197,7 @@ def _parse_section(ctx: Context, node: yaml.Node, scope: Scope) -> Section:
     )
     title = ""
     if "title" in keys:
-        title = ctx.attempt(ctx.string, keys["title"], "section title", default="")
+        title = ctx.attempt(read_title, ctx, keys["title"], "section title", default="")
     sides: tuple[str, ...] = ()
     if "sides" in keys:
         sides = ctx.attempt(string_list, ctx, keys["sides"], "sides", default=())

@@ -14,12 +14,31 @@ from collections.abc import Mapping
 
 import yaml
 
+from ..errors import UserError
 from .nodes import Context, did_you_mean
 from .values import Text
 
 PLACEHOLDERS = ("side", "other_side", "client")
+#: Titles are spoken (the routine's at the start, a section's as it begins) and shown in
+#: players' one-line displays: a 200,000-character title was four hours of speech.
+MAX_TITLE_CHARS = 120
+#: A client's name is spoken ("{client}") and goes into file names (with the routine's id).
+MAX_CLIENT_CHARS = 80
 #: Totals the compiler fills after fitting, spoken as words; only in ``intro``.
 TOTALS = ("steps", "length", "work")
+
+
+def read_title(ctx: Context, node: yaml.Node, what: str) -> str:
+    """A routine's or a section's title, at most ``MAX_TITLE_CHARS`` long."""
+    title = ctx.string(node, what)
+    if len(title) > MAX_TITLE_CHARS:
+        raise ctx.error(
+            node,
+            f"the {what} is {len(title):,} characters long; a title may have at most "
+            f"{MAX_TITLE_CHARS} (it is spoken, and shown on one line)",
+            "shorten it; say more in `description:` or in the steps",
+        )
+    return title
 
 
 def parse_text(
@@ -99,6 +118,19 @@ def fill(
 
 
 def clean_client_name(name: str) -> str:
-    """A client name fit to be spoken and printed: no control characters, at most 80 long."""
-    printable = "".join(ch for ch in name if ch.isprintable())
-    return " ".join(printable.split())[:80]
+    """A client name fit to be spoken and printed: control characters (a line break, a tab)
+    become spaces, runs of spaces one, at most ``MAX_CLIENT_CHARS`` long."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in name)
+    return " ".join(printable.split())[:MAX_CLIENT_CHARS]
+
+
+def check_client_name(name: str) -> str:
+    """The cleaned client name; a ``UserError`` naming the limit when it is too long."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+    if len(cleaned) > MAX_CLIENT_CHARS:
+        raise UserError(
+            f"the client name is {len(cleaned):,} characters long; a client name may have at "
+            f"most {MAX_CLIENT_CHARS}",
+            "give the name the session greets (e.g. a first name)",
+        )
+    return clean_client_name(cleaned)

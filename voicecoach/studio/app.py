@@ -33,7 +33,7 @@ from starlette.templating import Jinja2Templates
 from ..errors import UserError
 from ..model import AUDIO_FORMATS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
-from ..routine import schema_text
+from ..routine import check_client_name, schema_text
 from . import record, workspace
 from .jobs import Jobs
 from .security import Guard
@@ -171,6 +171,8 @@ async def build(request: Request) -> Response:
 async def share(request: Request) -> Response:
     data = await json_body(request)
     client = str(data.get("client") or "").strip() or None
+    if client:
+        check_client_name(client)  # a 400 now, not a failed job later
     note = str(data.get("note") or "").strip() or None
     base_url = str(data.get("base_url") or "").strip() or None
     base = replace(build_settings(request, data), client=client, note=note)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import VoicecoachError
+from ..files import process_alive
 from ..pipeline import (
     BuildResult,
     BuildSettings,
@@ -31,6 +33,20 @@ from ..pipeline import (
 
 #: Previews kept on disk (each a WAV of the whole session).
 _KEEP_PREVIEWS = 6
+#: A studio's preview folder in the temporary folder: this prefix, then the owner's pid.
+_PREVIEW_PREFIX = "voicecoach-studio-"
+
+
+def remove_stale_previews(tmp: Path | None = None) -> list[Path]:
+    """Removes preview folders left by studios that no longer run (killed, so their
+    clean-up never ran): each folder's name carries its owner's pid. Returns them."""
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{_PREVIEW_PREFIX}*"):
+        pid = folder.name[len(_PREVIEW_PREFIX) :].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 @dataclass
@@ -61,7 +77,8 @@ class Jobs:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._count = 0
-        self.preview_dir = Path(tempfile.mkdtemp(prefix="voicecoach-studio-"))
+        remove_stale_previews()
+        self.preview_dir = Path(tempfile.mkdtemp(prefix=f"{_PREVIEW_PREFIX}{os.getpid()}-"))
         #: Preview key -> finished preview job, so playing the same draft again is instant.
         self._previews: dict[str, Job] = {}
         self._futures: dict[str, Future[None]] = {}
