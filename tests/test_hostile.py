@@ -486,3 +486,11 @@ def test_a_killed_studios_preview_folders_are_removed_at_the_next_start(
     assert len(mine) == 1, "this studio's own folder carries its pid"
     app.state.jobs.close()  # type: ignore[attr-defined]
     assert not mine[0].exists()
+
+
+def test_plan_prints_a_routines_escape_sequences_escaped(write_routine: Any) -> None:
+    """YAML's "\\e" is ESC: a shared routine could clear the screen of whoever plans it."""
+    path = write_routine(MINIMAL.replace("- say: Hello there.", '- say: "Hello\\e]0;owned\\a."'))
+    result = invoke(["plan", str(path)], color=True)
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "Hello\\x1b]0;owned\\x07." in result.stdout

@@ -161,7 +161,7 @@ def plan(
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_plan(timeline))
+        click.echo(printable(format_plan(timeline), lines=True))
 
 
 def format_plan(timeline: Timeline) -> str:
@@ -340,7 +340,7 @@ def list_() -> None:
     for rid in builtin_ids():
         routine = load_routine(rid)
         timeline = compile_routine(routine, plan_lengths(routine, announce=_note))
-        click.echo(f"{rid:<26} {clock(timeline.duration_s):>7}  {routine.title}")
+        click.echo(f"{rid:<26} {clock(timeline.duration_s):>7}  {printable(routine.title)}")
 
 
 @cli.command()

@@ -206,6 +206,7 @@ def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -
 
     ``audio`` and its sidecars must already be in ``folder``; returns the page.
     """
+    timeline = xml_timeline(timeline)  # the manifest and service worker carry its title
     url = page_url(info.base_url) if info.base_url else None
     png = qr_png(url) if url else None
     files = ["index.html", audio.name, *write_icons(folder)]
