@@ -186,6 +186,8 @@ def files_cases(work: Path, quick: bool, t: Tally) -> None:
         f"a {minutes}-minute MP3 bed ({bed.stat().st_size / 1e6:.1f} MB) under a 30-second "
         f"session, `build`: {run.seconds:.2f} s, peak {run.peak_mb:.0f} MB"
     )
+    if not quick:
+        sounds_cases(work, env, t)
     # A 200,000-character title.
     title = work / "title.yaml"
     title.write_text(TINY.replace("title: Tiny", "title: " + "Stretch " * 25_000), "utf-8")
@@ -238,6 +240,34 @@ def files_cases(work: Path, quick: bool, t: Tally) -> None:
     except (ET.ParseError, OSError) as exc:
         problem = f"feed.xml is not XML 1.0: {exc} ({run.stderr[-200:]})"
     t.case("U+FFFF and a lone surrogate in a title (feed)", problem)
+
+
+def sounds_cases(work: Path, env: dict[str, str], t: Tally) -> None:
+    """The most sound the format allows (three distinct 10-second sounds), all played, with
+    a cold cache (levelling is what costs memory)."""
+    names = []
+    for i in range(3):
+        ffmpeg("-f", "lavfi", "-i", f"sine=frequency={300 + 41 * i}:sample_rate=44100", "-t",
+               "9.9", "-c:a", "flac", str(work / f"s{i}.flac"))  # fmt: skip
+        names.append(f"s{i}: s{i}.flac")
+    routine = work / "sounds.yaml"
+    steps = "".join(f"      - chime: s{i}\n" for i in range(3))
+    text = TINY.replace("sections:", f"sounds: {{{', '.join(names)}}}\nsections:", 1)
+    routine.write_text(text.replace("      - say: Hello there.\n", steps), encoding="utf-8")
+    cold = {**env, "VOICECOACH_CACHE": str(work / "cold-cache")}
+    run = measured(["build", str(routine), "-o", str(work / "sounds.mp3"), "--engine", "tone"],
+                   cold)  # fmt: skip
+    problem = None
+    if run.code != 0 or "Traceback" in run.stderr:
+        problem = f"exit {run.code}: {run.stderr[-300:]}"
+    elif run.peak_mb > BUILD_MB:
+        problem = f"peak {run.peak_mb:.0f} MB (ceiling {BUILD_MB:.0f} MB)"
+    t.case("three distinct 10-second sounds, all played (build)", problem)
+    t.figures.append(
+        f"three distinct 10-second sounds (the most the format allows), all played, cold "
+        f"cache, `build`: "
+        f"{run.seconds:.2f} s, peak {run.peak_mb:.0f} MB"
+    )
 
 
 # -- the studio -------------------------------------------------------------------------------

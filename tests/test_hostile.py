@@ -205,7 +205,7 @@ def test_a_30_minute_music_bed_under_a_short_session_builds_within_150_mb(tmp_pa
     assert np.abs(music[: SAMPLE_RATE // 2]).max() < 0.05, "the bed fades in from silence"
 
 
-def test_a_sound_over_30_s_is_refused_at_its_line_by_validate_plan_and_build(
+def test_a_sound_over_10_s_is_refused_at_its_line_by_validate_plan_and_build(
     tmp_path: Path,
 ) -> None:
     """An hour of silence is 372 KB of FLAC: as a chime it ended in MemoryError."""
@@ -214,7 +214,7 @@ def test_a_sound_over_30_s_is_refused_at_its_line_by_validate_plan_and_build(
     routine = tmp_path / "chime.yaml"
     text = MINIMAL.replace("sections:", "sounds: {gong: silence.flac}\nsections:", 1)
     routine.write_text(text.replace("- say: Hello there.", "- chime: gong"), encoding="utf-8")
-    message = f"{routine}:5:16: the sound 'gong' (silence.flac) is longer than 30 s"
+    message = f"{routine}:5:16: the sound 'gong' (silence.flac) is longer than 10 s"
     build = ["build", "-o", str(tmp_path / "x.wav"), "--engine", "tone"]
     for args in (["validate"], ["plan"], build):
         started = time.monotonic()
@@ -224,8 +224,19 @@ def test_a_sound_over_30_s_is_refused_at_its_line_by_validate_plan_and_build(
         assert time.monotonic() - started < 10
     assert not (tmp_path / "x.wav").exists()
     # A sound within the limit still plays.
-    lavfi(tmp_path / "silence.flac", "sine=frequency=440:sample_rate=44100", 2, "-c:a", "flac")
+    lavfi(tmp_path / "silence.flac", "sine=frequency=440:sample_rate=44100", 9.5, "-c:a", "flac")
     invoke(["validate", str(routine)])
+    # Six distinct 10-second sounds peaked at 153 MB in a cold build: 30 s in all at most.
+    many = ", ".join(f"s{i}: silence.flac" for i in range(4))
+    routine.write_text(text.replace("gong: silence.flac", many), encoding="utf-8")
+    result = invoke(["validate", str(routine)], exit_code=2)
+    assert "with 's3' the routine's own sounds last 38 s; together they may last at most 30 s" in (
+        result.stderr
+    )
+    many = ", ".join(f"s{i}: silence.flac" for i in range(17))
+    routine.write_text(text.replace("gong: silence.flac", many), encoding="utf-8")
+    result = invoke(["validate", str(routine)], exit_code=2)
+    assert f"{routine}:5:9: 17 sounds; a routine may name at most 16" in result.stderr
 
 
 # -- a real server ----------------------------------------------------------------------------

@@ -30,8 +30,14 @@ if TYPE_CHECKING:
 
 #: How many lines of ffmpeg's complaint an error quotes.
 _STDERR_TAIL = 3
-#: The longest a routine's own sound (a chime, a bell) may play; longer audio is music.
-MAX_SOUND_S = 30.0
+#: The longest a routine's own sound (a chime, a gong) may play; longer audio is music.
+#: With the total and the count below, a build's peak memory stays within 150 MB whatever
+#: the sounds: levelling a sound costs about 20 bytes a sample while it runs (with a cold
+#: cache, three distinct 10-second sounds peak at 125 MB, six at 153, four of 30 s at 303).
+MAX_SOUND_S = 10.0
+#: How long a routine's own sounds may last together, and how many it may name.
+MAX_SOUNDS_TOTAL_S = 30.0
+MAX_SOUNDS = 16
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import RoutineErrors
-from ..media import MAX_SOUND_S, audio_length_s, sound_too_long
+from ..media import MAX_SOUND_S, MAX_SOUNDS, MAX_SOUNDS_TOTAL_S, audio_length_s, sound_too_long
 from ..model import Music, Voice
 from ..phrases import languages
 from .durations import read_duration
@@ -228,7 +228,14 @@ def _parse_sounds(ctx: Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:
         raise ctx.error(
             node, "sounds must map sound names to files", "e.g. `sounds: {gong: gong.wav}`"
         )
+    if len(node.value) > MAX_SOUNDS:
+        raise ctx.error(
+            node,
+            f"{len(node.value)} sounds; a routine may name at most {MAX_SOUNDS} of its own",
+            "use fewer sounds (the built-in ones do not count)",
+        )
     out = []
+    total_s = 0.0
     for key_node, value_node in node.value:
         name = ctx.string(key_node, "sound name")
         if not re.match(r"^[A-Za-z0-9_-]+$", name):
@@ -241,8 +248,16 @@ def _parse_sounds(ctx: Context, node: yaml.Node) -> tuple[tuple[str, str], ...]:
                 value_node, f"sound {name!r}: {path!r} is not a wav/mp3/ogg/flac file", "convert it"
             )
         length_s = audio_length_s(ctx.base_dir / path, MAX_SOUND_S)
+        total_s += length_s or 0.0
         if length_s is not None and length_s > MAX_SOUND_S:
             ctx.error(value_node, *sound_too_long(name, path))  # the name stays known
+        elif total_s > MAX_SOUNDS_TOTAL_S:
+            ctx.error(
+                value_node,
+                f"with {name!r} the routine's own sounds last {total_s:.0f} s; together they "
+                f"may last at most {MAX_SOUNDS_TOTAL_S:g} s",
+                "use shorter or fewer sounds; long audio goes under `music:`",
+            )
         out.append((name, path))
     return tuple(out)
 
