@@ -155,6 +155,15 @@ def test_an_include_chain_is_counted_before_it_is_expanded(tmp_path: Path) -> No
     # Within the limit, includes expand as before.
     path.write_text(include_chain(2, "include: b2"), encoding="utf-8")
     assert "ok" in invoke(["validate", str(path)]).stdout
+    # Rounds multiply what they hold: 50 rounds of 10,000 included steps took 34 s, 330 MB.
+    rounds = "rounds: 50\n        steps:\n          - include: b4"
+    text = include_chain(4, rounds)
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("      - rounds: 50") + 1
+    result = invoke(["validate", str(path)], exit_code=2)
+    assert f"bomb.yaml:{line}:17: 50 rounds of 10,000 steps take the routine past 20,000" in (
+        result.stderr
+    )
 
 
 # -- sound and music files --------------------------------------------------------------------
