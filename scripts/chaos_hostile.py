@@ -147,6 +147,19 @@ def files_cases(work: Path, quick: bool, t: Tally) -> None:
         f"50 rounds of a 10,000-step include ({len(text):,} bytes), `validate`: refused in "
         f"{run.cpu_s:.2f} s CPU ({run.seconds:.2f} s wall), peak {run.peak_mb:.0f} MB"
     )
+    # Rounds of included repeats: 3.8 million counts, unless the 12 hours are seen first.
+    text = include_chain(3).replace("      - include: b3", "      - rounds: 19\n        steps:\n"
+                                    "          - include: b3")  # fmt: skip
+    text = text.replace("- say: Breathe in.", "- {repeat: 200, each: 1s}")
+    path = work / "repeats.yaml"
+    path.write_text(text, encoding="utf-8")
+    run = measured(["validate", str(path)], env)
+    t.case("19 rounds of 1,000 included 200-count repeats (validate)",
+           refused(run, f"{path}:6:7: by this step", REFUSE_S, REFUSE_MB))  # fmt: skip
+    t.figures.append(
+        f"19 rounds of 1,000 included 200-count repeats ({len(text):,} bytes), `validate`: "
+        f"refused in {run.cpu_s:.2f} s CPU ({run.seconds:.2f} s wall), peak {run.peak_mb:.0f} MB"
+    )
     # An hour of silence as a chime (372 KB of FLAC): refused at its line, everywhere.
     ffmpeg(
         "-f",

@@ -20,7 +20,7 @@ from voicecoach.compiler import (
     performed_units,
     rounds_at,
 )
-from voicecoach.errors import RoutineError
+from voicecoach.errors import RoutineError, RoutineErrors
 from voicecoach.model import SAMPLE_RATE, Timeline, samples
 from voicecoach.phrases import Phrases
 from voicecoach.routine import Hold, Routine, builtin_ids, load_routine, parse_routine
@@ -134,8 +134,16 @@ def test_sessions_over_twelve_hours_are_refused() -> None:
     text = (
         MINIMAL + "      - repeat: 200\n        each: 2m\n      - repeat: 200\n        each: 2m\n"
     )
+    # Refused as the routine is read, at the step that passes 12 hours (before 400 counts
+    # are unrolled); the compiler refuses what only its measured lengths show.
+    with pytest.raises(RoutineErrors) as info:
+        parse_routine(text, "long.yaml")
+    [error] = info.value.errors
+    assert (error.line, error.column) == (14, 9)  # the second repeat
+    assert "lasts at least 13:" in error.message and "limit is 12 hours" in error.message
+    speech = MINIMAL + "".join(f"      - say: {'Long line. ' * 60}\n" for _ in range(1300))
     with pytest.raises(RoutineError, match="limit is 12 hours"):
-        compile_routine(parse_routine(text, "long.yaml"))
+        compile_routine(parse_routine(speech, "talk.yaml"))
 
 
 def test_seed_varies_wording_but_rebuilds_repeat() -> None:

@@ -164,6 +164,14 @@ def test_an_include_chain_is_counted_before_it_is_expanded(tmp_path: Path) -> No
     assert f"bomb.yaml:{line}:17: 50 rounds of 10,000 steps take the routine past 20,000" in (
         result.stderr
     )
+    # Repeats count into the session's shortest length as they are read: 19 rounds of 1,000
+    # 200-count repeats were unrolled into 3.8 million events (25 s, 1.7 GB) before 12 h
+    # was checked.
+    text = include_chain(3, "rounds: 19\n        steps:\n          - include: b3")
+    path.write_text(text.replace("- say: Breathe in.", "- {repeat: 200, each: 1s}"), "utf-8")
+    result = invoke(["validate", str(path)], exit_code=2)
+    assert "bomb.yaml:6:7: by this step the session lasts at least 12:" in result.stderr
+    assert result.stderr.count("error:") == 1
 
 
 # -- sound and music files --------------------------------------------------------------------

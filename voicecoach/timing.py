@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+#: The longest session the format allows (refused by the compiler, and at parse time as soon
+#: as the routine's shortest reading passes it, before rounds and repeats are unrolled).
+MAX_SESSION_S = 12 * 3600
+
 #: Lengths of the built-in sounds in ``audio_assets``, in seconds: their names, and what
 #: the planner assumes before the files are read (a test keeps them equal to the files).
 BUILTIN_SOUND_S = {

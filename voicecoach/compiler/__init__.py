@@ -21,10 +21,10 @@ One module per concern:
 
 from __future__ import annotations
 
-from ..timing import BUILTIN_SOUND_S
+from ..timing import BUILTIN_SOUND_S, MAX_SESSION_S
 from .fit import LENGTH_TOLERANCE_S, PACES, length_range
 from .measure import Estimate, Measure, Measured
-from .session import MAX_SESSION_S, compile_routine
+from .session import compile_routine
 from .units import Unit, performed_steps, performed_units, rounds_at
 
 __all__ = [

@@ -12,14 +12,12 @@ from typing import Literal
 from ..errors import RoutineError, UserError
 from ..model import Timeline
 from ..routine import Routine, clean_client_name
-from ..timing import clock
+from ..timing import MAX_SESSION_S, clock
 from . import handsfree
 from .fit import PACES, fit_length
 from .layout import Layout
 from .measure import Estimate, Measure
 from .units import rounds_at
-
-MAX_SESSION_S = 12 * 3600
 
 
 def compile_routine(

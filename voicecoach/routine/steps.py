@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from ..errors import Location
-from ..timing import BUILTIN_SOUND_S
+from ..timing import BUILTIN_SOUND_S, MAX_SESSION_S, clock
 from .durations import fmt_span, read_count_span, read_duration, read_duration_span
 from .nodes import MAX_NODES, Context, Invalid, did_you_mean, kind_of, string_list
 from .text import parse_text, read_title
@@ -58,6 +58,25 @@ class Expansion:
     sizes: dict[str, int] = field(default_factory=dict)
     #: Steps performed so far, rounds unrolled (checked at each ``rounds``).
     performed: int = 0
+    #: The session's shortest length so far (every range at its low end), rounds unrolled.
+    min_s: float = 0.0
+    #: Set once ``min_s`` passed ``MAX_SESSION_S`` (reported once, at the step that did).
+    too_long: bool = False
+
+    def lasts(self, ctx: Context, node: yaml.Node, seconds: float) -> None:
+        """Adds a step's shortest length; refuses the routine once it passes 12 hours, as the
+        compiler would, but before 10,000 repeats are unrolled into events."""
+        self.min_s += seconds
+        if self.too_long:
+            raise Invalid()
+        if self.min_s > MAX_SESSION_S:
+            self.too_long = True
+            raise ctx.error(
+                node,
+                f"by this step the session lasts at least {clock(self.min_s)}; the limit is "
+                "12 hours",
+                "shorten holds or repeats, or use fewer rounds",
+            )
 
     def size(self, name: str, blocks: dict[str, yaml.Node], visiting: tuple[str, ...] = ()) -> int:
         """How many YAML values the block ``name`` stands for once its includes are expanded."""
@@ -331,11 +350,14 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
     if kind == "pause":
         span = read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S)
         silent = ctx.boolean(keys["silent"], "silent") if "silent" in keys else False
+        scope.expansion.lasts(ctx, node, span.lo)
         return (Pause(span, loc, setup, silent),)
     if kind == "chime":
         return (Chime(_sound_name(ctx, value, scope) or "chime", loc, setup),)
     if kind == "rest":
-        return (Rest(read_duration_span(ctx, value, "rest", 1.0, MAX_STEP_S), loc, setup),)
+        span = read_duration_span(ctx, value, "rest", 1.0, MAX_STEP_S)
+        scope.expansion.lasts(ctx, node, span.lo)
+        return (Rest(span, loc, setup),)
     if kind == "rounds":
         return (_parse_rounds(ctx, keys, scope, loc, setup),)
     if kind == "include":
@@ -349,8 +371,11 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
         each_s = read_duration(ctx, keys["each"], "each", 1.0, 120.0) if "each" in keys else 6.0
         aloud = ctx.boolean(keys["count"], "count") if "count" in keys else True
         count = read_count_span(ctx, value, "repeat")
+        scope.expansion.lasts(ctx, node, count.lo * each_s)
         return (Repeat(count, loc, text, each_s, aloud, lead_in_s, setup),)
-    return (replace(_parse_hold(ctx, keys, scope, loc, text, lead_in_s), setup=setup),)
+    hold = _parse_hold(ctx, keys, scope, loc, text, lead_in_s)
+    scope.expansion.lasts(ctx, node, hold.duration.lo)
+    return (replace(hold, setup=setup),)
 
 
 def _parse_rounds(
@@ -376,7 +401,9 @@ def _parse_rounds(
     inner = scope.expansion.steps_in(keys["steps"], scope.blocks)
     if scope.expansion.performed + int(count.hi) * inner > MAX_PERFORMED_STEPS:
         raise _too_many_rounds(ctx, node, count.hi, inner)
+    min_before = scope.expansion.min_s
     steps = _parse_steps(ctx, keys["steps"], replace(scope, in_rounds=True))
+    one_round_s = scope.expansion.min_s - min_before
     if not steps and not ctx.errors:
         raise ctx.error(keys["steps"], "rounds has no steps", "add at least one step")
     # The inner steps are counted once as they were read; the other rounds repeat them.
@@ -384,9 +411,13 @@ def _parse_rounds(
     if scope.expansion.performed > MAX_PERFORMED_STEPS:
         raise _too_many_rounds(ctx, node, count.hi, len(steps))
     rest = None
+    rest_s = 0.0
     if "rest" in keys:
         length = read_duration_span(ctx, keys["rest"], "rest between rounds", 1.0, MAX_STEP_S)
         rest = Rest(length, ctx.loc(keys["rest"]))
+        rest_s = length.lo
+    rounds = max(int(count.lo), 1)
+    scope.expansion.lasts(ctx, node, (rounds - 1) * (one_round_s + rest_s))
     return Rounds(count, steps, loc, rest, setup)
 
 
