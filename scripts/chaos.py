@@ -890,7 +890,8 @@ _BEFORE = {
     "`validate` (eight levels would have needed about 110 GB); a 30-minute, 14 MB MP3 bed "
     "under a 37-second session peaked at 6.7 GB and took 45 s; the hour of silence as a "
     "chime ended in MemoryError; 50 rounds of a 10,000-step include took 34 s and 330 MB, "
-    "19 rounds of 1,000 included 200-count repeats 25 s of CPU and 1.7 GB. Each figure is one fresh process: its CPU time (user + "
+    "19 rounds of 1,000 included 200-count repeats 25 s of CPU and 1.7 GB. Each figure is "
+    "one fresh process: its CPU time (user + "
     "system, what the bounds check: the machine is shared), wall time and peak RSS "
     "(`getrusage(RUSAGE_CHILDREN)` in a wrapper that runs nothing else).",
 }
