@@ -29,6 +29,7 @@ from starlette.testclient import TestClient
 
 from voicecoach.media import find_ffmpeg
 from voicecoach.model import SAMPLE_RATE
+from voicecoach.pipeline import keep_levelled_clips
 from voicecoach.routine import check_client_name, clean_client_name
 from voicecoach.studio.app import AppSettings, create_app
 
@@ -50,6 +51,13 @@ sections:
     steps:
       - say: Hello there.
 """
+
+
+@pytest.fixture(autouse=True)
+def _no_levelled_clips_kept() -> Iterator[None]:
+    """A studio app keeps levelled clips in memory for the whole process: not past a test."""
+    yield
+    keep_levelled_clips(0)
 
 
 class Studio:

@@ -85,7 +85,6 @@ def confine(folder: Path, relative: str) -> Path:
     names too long or with control characters (``BadName``).
     """
     root = folder.resolve()
-    check_name(relative)
     pure = PurePosixPath(relative)
     if (
         not relative
@@ -96,6 +95,7 @@ def confine(folder: Path, relative: str) -> Path:
         or any(part in ("..", "") or part.startswith(".") for part in relative.split("/"))
     ):
         raise PathRefused(f"{relative!r} is not a file name inside the studio's folder")
+    check_name(relative)  # before the file system sees it (a name too long is an OSError)
     path = (root / pure).resolve()
     if path != root and root not in path.parents:
         raise PathRefused(f"{relative!r} leads outside the studio's folder")
