@@ -138,3 +138,21 @@ def test_build_bytes_do_not_depend_on_what_plan_left_in_the_cache(tmp_path, monk
         out[name] = tmp_path / f"{name}.wav"
         invoke(["build", str(routine), "-o", str(out[name]), "-q"])
     assert out["alone"].read_bytes() == out["after-plan"].read_bytes()
+
+
+def test_build_says_a_line_the_estimate_dropped_when_its_real_length_fits(
+    tmp_path, monkeypatch
+) -> None:
+    """The rate's estimate finds no room for "Rock a little ..." in hamstring-release; a
+    voice that says it in half that time fits it, so build must measure it and say it."""
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    rock = "Rock a little from side to side on the spot."
+    routine = tmp_path / "release.yaml"
+    text = (ROUTINES / "hamstring-release.yaml").read_text(encoding="utf-8")
+    routine.write_text(f"{text}\nvoice: {{engine: {_Brisk.name}}}\n", encoding="utf-8")
+    estimated = compile_routine(load_routine(str(routine)))
+    assert rock in estimated.unsaid and rock not in estimated.speech_texts()
+    out = tmp_path / "release.wav"
+    invoke(["build", str(routine), "-o", str(out), "-q"])
+    timeline = json.loads(out.with_suffix(".timeline.json").read_text("utf-8"))
+    assert rock in [e.get("text") for e in timeline["events"]]

@@ -175,6 +175,10 @@ class Timeline:
     #: Where every count range (reps, rounds) was settled, in [0, 1]: the compiler's
     #: ``rounds_at(routine, count_position)`` lists the steps this timeline performs.
     count_position: float = 0.5
+    #: Spoken lines the compiler wanted but found no room for, by the lengths it was given
+    #: (``then``, halfway, encouragement, ...): ``build`` measures them and compiles again,
+    #: so a line is never dropped on an estimate alone. Not part of the JSON contract.
+    unsaid: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:

@@ -3,7 +3,9 @@
 Everything a user can get wrong (routine, voice, output path, sound files) is checked
 before any synthesis starts. The timeline is compiled twice: first with the lengths
 ``plan`` uses (``plan_lengths``) to learn what must be said, then with the measured clip
-lengths, so the written timeline is exact to the sample.
+lengths, so the written timeline is exact to the sample. Lines the first compile found
+no room for (``Timeline.unsaid``) are synthesized as well, so a written line is dropped
+only when its real length does not fit, never on the estimate.
 """
 
 from __future__ import annotations
@@ -125,7 +127,9 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     # New clips are levelled (into the cache) while the engine says the rest.
     with mixer.Leveller(levels, settings.loudness, music) as ahead:
         for _ in range(_MAX_ROUNDS):
-            missing = [t for t in timeline.speech_texts() if t not in clips]
+            # A line dropped for want of room is measured too: it may fit at its real length.
+            wanted = dict.fromkeys([*timeline.speech_texts(), *timeline.unsaid])
+            missing = [t for t in wanted if t not in clips]
             said = [t for t in missing if recordings is not None and t in recordings]
             for text in said:  # the author's own recording is the clip
                 assert recordings is not None
@@ -278,11 +282,11 @@ def plan_lengths(
 def _build_lengths(routine: Routine, recordings: Recordings | None = None) -> Measure:
     """What ``build`` starts from: the voice's rate alone, never the cache or a calibration.
 
-    A line the compiler drops for want of room is never synthesized, so its estimate
-    decides the session. Starting from what only the routine and options fix keeps the
-    promise that the same routine and options give the same bytes, whatever ``plan`` or
-    another build left in the cache (a calibrated start once added a line, tested). The
-    author's recordings belong to the routine, so their real lengths count from the start.
+    The lines this start places or finds no room for are what gets synthesized; starting
+    from what only the routine and options fix keeps the promise that the same routine
+    and options give the same bytes, whatever ``plan`` or another build left in the
+    cache (a calibrated start once added a line, tested). The author's recordings belong
+    to the routine, so their real lengths count from the start.
     """
     estimate = Estimate(routine.voice.rate)
     if recordings is None or not recordings:

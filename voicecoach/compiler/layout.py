@@ -87,6 +87,8 @@ class Layout:
         self.events: list[Event] = []
         self.chapters: list[Chapter] = []
         self.diagnostics: dict[tuple[str, str], Diagnostic] = {}
+        #: Spoken cues that found no room, in order (``Timeline.unsaid``).
+        self.unsaid: dict[str, None] = {}
         #: Where each hold's timer and each pause ran, by performed unit: (start, end).
         self.spans: dict[int, tuple[int, int]] = {}
         #: The performed unit being run (``Event.step``); None between steps.
@@ -163,6 +165,7 @@ class Layout:
         events = self.fill_silence(
             sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech"))
         )
+        said = {e.text for e in events if e.kind == "speech"}
         timeline = Timeline(
             routine_id=r.id,
             title=r.title,
@@ -178,6 +181,7 @@ class Layout:
             music=r.music,
             diagnostics=tuple(self.diagnostics.values()),
             count_position=self.t_count,
+            unsaid=tuple(t for t in self.unsaid if t not in said),
         )
         return Pass(timeline, dict(self.spans), self.t_count)
 
@@ -381,6 +385,8 @@ class Layout:
                 self.speak(found.start_sample, cue.text, cue.cue)
             else:
                 self.sound(found.start_sample, cue.sound or "", cue.cue, cue.kind)
+        kept = {id(found.cue) for found in placed}
+        self.unsaid.update((c.text, None) for c in cues if c.text and id(c) not in kept)
         said = {found.cue.origin for found in placed if found.cue.cue == "then"}
         for i, line in enumerate(hold.then):
             if i not in said:
