@@ -231,3 +231,22 @@ def test_dask_scheduler_with_relative_paths_from_another_folder(
         assert (out / name).stat().st_size > 1000
     again = invoke(args)
     assert "0 built, 2 skipped, 0 failed" in again.stdout
+
+
+def test_an_interrupted_batch_keeps_the_rows_it_finished(setup, tmp_path: Path) -> None:
+    """Ctrl-C after the first row: run again, that row is skipped, not rebuilt."""
+    routine, clients, out = setup
+    settings = BatchSettings(str(routine), clients, out, jobs=1, engine="tone",
+                             cache_dir=tmp_path / "cache")  # fmt: skip
+
+    def stop_after_first_build(result, total: int) -> None:
+        if result.status == "built":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(settings, progress=stop_after_first_build)
+    first = (out / "ana-garcia.mp3").stat().st_mtime_ns
+    again = {r.number: r for r in run_batch(settings)}
+    assert again[2].status == "skipped", again[2]
+    assert again[3].status == "built"
+    assert (out / "ana-garcia.mp3").stat().st_mtime_ns == first

@@ -9,7 +9,9 @@ Every path is made absolute here, on the submitting side, before a row leaves: a
 started in another folder (or on another machine sharing the file system) reads and
 writes exactly the files the user named. "Up to date" means the routine and row are
 unchanged *and* every file the row wrote still has the size and SHA-256 recorded in the
-manifest (``.voicecoach-batch.json`` in the output folder) when it was written.
+manifest (``.voicecoach-batch.json`` in the output folder) when it was written. The
+manifest is rewritten (atomically) as each row finishes, so a batch that is interrupted
+or killed skips, when run again, every row it had finished.
 """
 
 from __future__ import annotations
@@ -257,21 +259,27 @@ def run_batch(
     for done in results.values():
         if progress:
             progress(done, len(rows))
+    by_number = {row.number: row for row in rows}
     runner = _dask if settings.executor == "dask" else _local
     for result in runner(todo, settings):
         results[result.number] = result
+        row_settings = by_number[result.number].settings
+        if result.status == "built" and row_settings:
+            # Recorded as each row finishes: an interrupted batch keeps what it built.
+            state[result.name] = {
+                "fingerprint": fingerprint(row_settings),
+                "files": {name: {"size": size, "sha256": sha} for name, size, sha in result.files},
+            }
+            _write_state(state_path, state)
         if progress:
             progress(result, len(rows))
-    for row in rows:
-        done = results[row.number]
-        if done.status == "built" and row.settings:
-            state[row.name] = {
-                "fingerprint": fingerprint(row.settings),
-                "files": {name: {"size": size, "sha256": sha} for name, size, sha in done.files},
-            }
-    settings.out_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(state_path, json.dumps(state, indent=2, sort_keys=True) + "\n")
     return [results[r.number] for r in rows]
+
+
+def _write_state(path: Path, state: dict[str, object]) -> None:
+    """Writes the manifest atomically: a kill leaves the old one or the new one, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, json.dumps(state, indent=2, sort_keys=True) + "\n")
 
 
 def _read_state(path: Path) -> dict[str, object]:
