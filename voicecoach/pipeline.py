@@ -181,6 +181,10 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         progress=on_encoded,
     )
     sidecars = export.write_sidecars(timeline, out)
+    if settings.use_cache:  # the cache's size limit, least recently used first
+        from .speech.cachesize import trim
+
+        trim(settings.cache_dir or speech.default_cache_dir())
     return BuildResult(
         path=out,
         sidecars=tuple(sidecars),

@@ -21,6 +21,7 @@ from ..errors import RoutineError, RoutineErrors, UserError, VoicecoachError
 from ..files import write_text_atomic
 from ..model import AUDIO_FORMATS, Diagnostic, Timeline
 from ..timing import clock
+from .cache import cache
 from .options import (
     Bars,
     allow_path_option,
@@ -65,6 +66,7 @@ def cli() -> None:
 for _command in (batch, share, feed):  # in share.py: sessions handed to clients
     cli.add_command(_command)
 cli.add_command(recordings)  # recordings.py: the author's own voice
+cli.add_command(cache)  # cache.py: the clip cache's size
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:

@@ -3,7 +3,8 @@
 A clip's key is the hash of everything that shapes its sound (engine, engine version,
 voice, rate, language, text, sample rate). The file name also carries a hash of the
 file's own bytes, so a truncated or corrupted entry is detected, removed and made again,
-never played. Several builds may share one cache at the same time.
+never played. Several builds may share one cache at the same time. A read marks the
+entry used, so the cache's size limit (``cachesize.py``) prunes the least recently used.
 
 ``ArrayCache`` keeps arrays derived from clips (the mixer's levelled copies) the same way,
 under ``root/levels``: a warm build reads them instead of computing them again.
@@ -22,6 +23,7 @@ import numpy as np
 
 from ..files import atomic_path
 from ..model import SAMPLE_RATE
+from .cachesize import mark_used
 from .clipkeys import CACHE_FORMAT, clip_key, default_cache_dir
 
 __all__ = ["CACHE_FORMAT", "ClipCache", "clip_key", "default_cache_dir"]
@@ -70,6 +72,7 @@ class ClipCache:
                     with wave.open(io.BytesIO(data), "rb") as w:
                         frames = w.readframes(w.getnframes())
                     clip: np.ndarray = np.frombuffer(frames, dtype="<i2").copy()
+                    mark_used(path)
                     return clip
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -120,6 +123,7 @@ class ArrayCache:
                     buf = io.BytesIO(data)
                     while buf.tell() < len(data):
                         arrays.append(np.load(buf, allow_pickle=False))
+                    mark_used(path)
                     return arrays
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
