@@ -23,7 +23,7 @@ from voicecoach.speech.engines import ToneEngine
 from voicecoach.speech.lengths import PlanLengths
 from voicecoach.timing import speech_features
 
-from .conftest import invoke
+from .conftest import MINIMAL, invoke
 
 ROUTINES = Path(__file__).parents[1] / "voicecoach" / "routine" / "builtins"
 needs_espeak = pytest.mark.skipif(
@@ -156,3 +156,36 @@ def test_build_says_a_line_the_estimate_dropped_when_its_real_length_fits(
     invoke(["build", str(routine), "-o", str(out), "-q"])
     timeline = json.loads(out.with_suffix(".timeline.json").read_text("utf-8"))
     assert rock in [e.get("text") for e in timeline["events"]]
+
+
+@pytest.mark.parametrize("ext", ["mp3", "ogg", "flac"])
+def test_plan_reads_the_real_length_of_a_routines_own_sound(
+    ext: str, tmp_path, monkeypatch, write_routine
+) -> None:
+    """A 2.3 s chime as MP3, Ogg or FLAC is planned at 2.3 s (not 1 s): plan agrees with build."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    tone = "sine=frequency=880:duration=2.3:sample_rate=48000"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", tone,
+                    "-ac", "2", str(tmp_path / f"gong.{ext}")], check=True)  # fmt: skip
+    text = MINIMAL.replace("sections:", f"sounds: {{gong: gong.{ext}}}\nsections:", 1)
+    text = text.replace("      - say: Hello", "      - chime: gong\n      - say: Hello")
+    routine = tmp_path / "gong.yaml"
+    routine.write_text(f"{text}voice: {{engine: tone}}\n", encoding="utf-8")
+    planned = json.loads(invoke(["plan", str(routine), "--json"]).stdout)
+    out = tmp_path / "gong.wav"
+    invoke(["build", str(routine), "-o", str(out), "-q"])
+    built = json.loads(out.with_suffix(".timeline.json").read_text("utf-8"))
+
+    def gong(timeline: dict[str, Any]) -> tuple[float, float]:
+        """How long the gong lasts, and the time from its start to the next line."""
+        events = timeline["events"]
+        (at,) = [i for i, e in enumerate(events) if e.get("sound") == "gong"]
+        start = float(events[at]["start_s"])
+        return float(events[at]["end_s"]) - start, float(events[at + 1]["start_s"]) - start
+
+    assert gong(planned)[0] == pytest.approx(2.3, abs=0.001)
+    assert gong(planned) == pytest.approx(gong(built), abs=1e-6)

@@ -22,7 +22,7 @@ from .files import slug
 from .model import Diagnostic, Timeline
 from .routine import Routine, check_client_name, load_routine, parse_routine
 from .speech.clipkeys import default_cache_dir
-from .speech.lengths import PlanLengths, read_calibration, wav_length
+from .speech.lengths import PlanLengths, read_calibration, sound_length
 from .speech.pronounce import lexicon_for
 from .speech.recordings import RecordedLengths, Recordings, read_recordings
 
@@ -255,6 +255,10 @@ def plan_lengths(
     here (no engine), the rate gives a rough estimate instead.
     """
     rough = Estimate(routine.voice.rate)
+    base_dir = Path(routine.base_dir)
+    # The routine's own sounds (any format) at their real length, as build decodes them.
+    lengths = {name: sound_length(base_dir / path) for name, path in routine.sounds}
+    sounds = {name: n for name, n in lengths.items() if n is not None}
     root = cache_dir or default_cache_dir()
     calibration = read_calibration(root, routine.voice, routine.language)
     if calibration is None:
@@ -266,20 +270,14 @@ def plan_lengths(
             if announce:
                 reason = exc.message if isinstance(exc, UserError) else str(exc)
                 announce(f"cannot measure the voice ({reason}); planned lengths are rough")
-            return _build_lengths(routine, recordings_of(routine))
+            return Measured({}, sounds, fallback=_build_lengths(routine, recordings_of(routine)))
     lexicon = lexicon_for(routine.language, routine.pronounce)
-    base_dir = Path(routine.base_dir)
-    sounds = {name: wav_length(base_dir / path) for name, path in routine.sounds}
     recordings = recordings_of(routine)
     recorded = None
     if recordings:
         recorded = RecordedLengths(recordings)
     return PlanLengths(
-        calibration.key_of(lexicon),
-        root,
-        replace(rough, fit=calibration.fit),
-        {name: n for name, n in sounds.items() if n is not None},
-        recorded,
+        calibration.key_of(lexicon), root, replace(rough, fit=calibration.fit), sounds, recorded
     )
 
 
