@@ -20,6 +20,7 @@ from voicecoach.routine import (
     nodes,
     parse_duration,
     parse_routine,
+    resolve,
     schema_text,
 )
 
@@ -320,3 +321,35 @@ def test_the_schema_and_the_parser_know_the_same_keys(monkeypatch: pytest.Monkey
         assert kind in STEP_KINDS
         expected[f"a {kind} step"] = set(step["properties"])
     assert seen == expected
+
+
+_QUICK = resolve("hamstring-quick").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "where", "words"),
+    [
+        # something opened and never closed: YAML notices lines later, the error is where it opened
+        (37, '        say: "Lie back, legs long.', (37, 14), "never closed"),
+        (37, "        say: 'Lie back, legs long.", (37, 14), "never closed"),
+        (37, "        say: {Lie back, legs long.", (37, 14), "`{` here is never closed"),
+        (22, "          say: [Slow and steady., Keep it comfortable.", (22, 16), "`[`"),
+        (37, "        say:Lie back, legs long.", (37, 9), "no `: `"),
+        # already where they are: they stay there
+        (37, "        say: Lie back: legs long.", (37, 22), "mapping values"),
+        (37, "      say: Lie back, legs long.", (37, 7), "expected '-'"),
+        (37, "        say: *nope", (37, 14), "undefined alias"),
+    ],
+)
+def test_yaml_syntax_errors_are_located_where_the_mistake_is(
+    line: int, text: str, where: tuple[int, int], words: str
+) -> None:
+    """The hands-on pass: an unclosed `{` on line 37 was reported at 38:16."""
+    lines = _QUICK.splitlines()
+    assert lines[line - 1].lstrip().split(":")[0] == text.lstrip().split(":")[0]
+    lines[line - 1] = text
+    with pytest.raises(RoutineErrors) as info:
+        parse_routine("\n".join(lines) + "\n", "quick.yaml")
+    (error,) = info.value.errors
+    assert (error.location.line, error.location.column) == where, error.format()
+    assert words in error.message and "YAML syntax error" in error.message

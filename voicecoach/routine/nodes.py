@@ -126,14 +126,22 @@ class Context:
             node = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = exc.problem or "invalid YAML"
             context = f" ({exc.context})" if exc.context else ""
             message = f"YAML syntax error: {problem}{context}"
             hint = "check indentation and quoting; text containing ': ' or '#' needs quotes"
+            opened = _OPENED.get(exc.context or "")
+            if opened is not None and exc.context_mark is not None and mark is not None:
+                # Something opened (a quote, a bracket, a key) and never closed: YAML only
+                # notices lines later, so point at where it opened and say so.
+                gave_up = f"{mark.line + 1}:{mark.column + 1}"
+                message = f"YAML syntax error: {opened[0]} (YAML gave up at {gave_up}: {problem})"
+                hint = opened[1]
+                mark = exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             braces = _unquoted_braces(text, mark.line if mark else 0)
             if braces is not None:
-                message, hint = braces
+                message, hint, col = braces
             self.errors.append(RoutineError(Location(self.path, line, col), message, hint))
             return None
         except yaml.reader.ReaderError as exc:
@@ -326,8 +334,31 @@ _BRACED = re.compile(
 )
 
 
-def _unquoted_braces(text: str, line: int) -> tuple[str, str] | None:
-    """The message and hint for a ``{placeholder}`` in unquoted text on the failing line.
+#: YAML contexts where something opened and was not closed, with what to tell the user:
+#: the error is located where it opened, not where YAML noticed (often lines later).
+_OPENED = {
+    "while scanning a quoted scalar": (
+        "the quoted text that starts here is never closed",
+        "end the text with the same quote mark it starts with",
+    ),
+    "while parsing a flow mapping": (
+        "the `{` here is never closed with `}`",
+        "close it on the same line; if the braces are part of the text, put the text in quotes",
+    ),
+    "while parsing a flow sequence": (
+        "the `[` here is never closed with `]`",
+        "close the list on the same line, e.g. `[right, left]`",
+    ),
+    "while scanning a simple key": (
+        "this line has no `: ` after its key",
+        "put a space after the colon (`say: text`), or quote text that contains ':'",
+    ),
+}
+
+
+def _unquoted_braces(text: str, line: int) -> tuple[str, str, int] | None:
+    """The message, hint and column (of the placeholder) for a ``{placeholder}`` in
+    unquoted text on the failing line.
 
     In YAML a ``{`` starts a mapping, so ``- {hold: 15s, say: On your {side} arm.}`` is
     broken by the ``{side}`` inside it, not by ``: `` or ``#``: say so, and show the line
@@ -347,6 +378,7 @@ def _unquoted_braces(text: str, line: int) -> tuple[str, str] | None:
         f"YAML syntax error: in `{key}: {value}`, YAML reads the unquoted {name[0]} as the "
         "start of a mapping, not as text (inside `{...}` or `[...]` above all)",
         f'put the text in quotes: `{key}: "{quoted}"`',
+        found.start("value") + name.start() + 1,
     )
 
 
