@@ -206,3 +206,24 @@ def test_the_lint_checks_each_rounds_steps_as_steps_of_their_own() -> None:
     )
     found = [d for d in lint(routine, broken) if "no countdown" in d.message]
     assert [d.location for d in found] == [str(units[last].step.location)]
+
+
+def test_a_short_lead_in_is_answered_with_the_key_to_set(write_routine) -> None:
+    """`lead_in: 3s` is flagged; the hint shows how to accept it, in the routine's syntax
+    (it used to say "shorten the lines or lengthen the holds", which does not help)."""
+    text = SIDED.replace(
+        "        say: Rest on the ball.\n", "        say: Rest.\n        lead_in: 3s\n"
+    )
+    text = text.replace(
+        "        say: Roll the {side} thigh slowly.\n", "        say: Roll.\n        lead_in: 5s\n"
+    )
+    path = write_routine(text)
+    result = invoke(["validate", "--strict", str(path)], exit_code=2)
+    assert "only 3 s to get into position" in result.stderr
+    assert "`hands_free: {lead_in: 3s}`" in result.stderr
+    assert "shorten the lines or lengthen the holds" not in result.stderr
+    warned = invoke(["validate", str(path)]).stderr
+    assert "hint: give this hold `lead_in: 5s`" in warned and "{lead_in: 3s}" in warned
+    # the hint works: with the limit lowered as it says, nothing is flagged
+    fixed = text.replace("sections:", "hands_free: {lead_in: 3s}\nsections:")
+    assert hands_free(compile_routine(parse_routine(fixed, "s.yaml"))) == []

@@ -80,9 +80,15 @@ class Diagnostic:
     location: str
     message: str
     overflow_s: float = 0.0
+    #: How to fix it, in the routine's own syntax, when there is one clear way.
+    hint: str = ""
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+    def format(self) -> str:
+        """The text the CLI prints after ``warning: ``: the finding, then its hint."""
+        return str(self) + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
 @dataclass(frozen=True)

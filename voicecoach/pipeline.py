@@ -333,11 +333,11 @@ def _compile(
 def check_strict(diagnostics: tuple[Diagnostic, ...], strict: bool) -> None:
     """``--strict``: timing warnings are an error (the one place this is decided)."""
     if strict and diagnostics:
-        lines = "\n".join(str(d) for d in diagnostics)
-        raise UserError(
-            f"the routine has timing problems (--strict):\n{lines}",
-            "shorten the lines or lengthen the holds, or build without --strict",
-        )
+        lines = "\n".join(d.format() for d in diagnostics)
+        hint = "shorten the lines or lengthen the holds, or build without --strict"
+        if all(d.hint for d in diagnostics):  # each says how: no generic advice
+            hint = "do as each hint says, or build without --strict"
+        raise UserError(f"the routine has timing problems (--strict):\n{lines}", hint)
 
 
 @dataclass(frozen=True)

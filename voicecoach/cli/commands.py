@@ -75,7 +75,7 @@ def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
 
     check_strict(diagnostics, strict)
     for d in diagnostics:
-        click.echo(f"warning: {printable(str(d), lines=True)}", err=True)
+        click.echo(f"warning: {printable(d.format(), lines=True)}", err=True)
 
 
 def _compile(

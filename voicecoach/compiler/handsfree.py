@@ -33,8 +33,8 @@ def lint(
     limits = routine.hands_free
     out: list[Diagnostic] = []
 
-    def warn(location: object, message: str) -> None:
-        found = Diagnostic(str(location), f"hands-free: {message}")
+    def warn(location: object, message: str, hint: str = "") -> None:
+        found = Diagnostic(str(location), f"hands-free: {message}", hint=hint)
         if found not in out:
             out.append(found)
 
@@ -76,6 +76,9 @@ def lint(
                 step.location,
                 f"only {step.lead_in_s:g} s to get into position after the instruction "
                 f"(at least {limits.lead_in_s:g} s; set `lead_in`)",
+                f"give this hold `lead_in: {limits.lead_in_s:g}s`; or, if {step.lead_in_s:g} s "
+                "is enough for this routine, lower the limit at the top of the file: "
+                f"`hands_free: {{lead_in: {step.lead_in_s:g}s}}`",
             )
         length = seconds(span[1] - span[0]) if span else _hold_length(mine)
         wants_halfway = step.halfway is not None or step.halfway_auto

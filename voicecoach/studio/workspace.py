@@ -192,7 +192,7 @@ def _from_error(error: UserError) -> dict[str, Any]:
 def _from_diagnostic(d: Diagnostic) -> dict[str, Any]:
     found = _LOCATION_RE.match(d.location)
     line, col = (int(found["line"]), int(found["col"])) if found else (0, 0)
-    return problem(line, col, "error", d.message, None)
+    return problem(line, col, "error", d.message, d.hint or None)
 
 
 def diagnostics(
