@@ -468,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     ap.add_argument("--studio", action="store_true", help="only the studio's time to sound")
     args = ap.parse_args(argv)
+    # Every figure is espeak's, on every machine: builds that name no engine get a natural
+    # voice where one is installed, and the tables must stay comparable run to run.
+    os.environ["VOICECOACH_ENGINE"] = "espeak"
     if args.studio:
         with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
             rows, load = bench_studio(Path(tmp))

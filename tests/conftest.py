@@ -29,6 +29,10 @@ DATA = Path(__file__).parent / "data"
 CHROMIUM = "/usr/bin/chromium"
 #: Set from ``--update-goldens`` when the run starts.
 _UPDATE = {"goldens": False}
+#: The engine of every test that names none: espeak, as before a natural voice became the
+#: default where one is installed (fast, deterministic, the goldens' voice; subprocesses
+#: inherit it). Tests of the default choice itself remove it (test_languages.py).
+os.environ["VOICECOACH_ENGINE"] = "espeak"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -267,3 +267,77 @@ def test_the_share_pages_side_label_is_in_the_sessions_language(routine: str, la
     labels = {row[5] for row in step_rows(compile_routine(load_routine(routine)))}
     assert label in labels, labels
     assert not any(" side" in str(x) for x in labels if x != label and routine != "hamstring-quick")
+
+
+# -- the default voice: natural when installed -------------------------------------------------
+
+
+@pytest.fixture
+def machine_default(monkeypatch):
+    """This machine's own default: the test run's espeak pin (conftest) removed."""
+    monkeypatch.delenv("VOICECOACH_ENGINE", raising=False)
+
+
+def _engine(routine: Path | str, **options: str) -> str | None:
+    from voicecoach.pipeline import BuildSettings, draft
+
+    routine_now, _ = draft(BuildSettings(routine=str(routine), **options))  # type: ignore[arg-type]
+    return routine_now.voice.engine
+
+
+def test_an_installed_natural_voice_is_the_default(machine_default, write_routine) -> None:
+    """make install brings piper and an English voice: a routine that names no engine gets it
+    (it used to get espeak unless told --engine piper); other languages keep espeak."""
+    from voicecoach.speech.natural import default_voice
+
+    english = default_voice("en")
+    assert (english.engine, english.voice) == ("piper", "en_US-joe-medium")
+    assert "natural voice for 'en' is installed" in english.reason
+    assert default_voice("de").engine == "espeak"
+    assert "no natural voice for 'de'" in default_voice("de").reason
+    assert _engine("hamstring-quick") == "piper"
+    assert _engine("hamstring-quick-de") == "espeak"
+
+
+def test_the_routines_voice_and_engine_option_still_win(machine_default, write_routine) -> None:
+    from .conftest import MINIMAL
+
+    espeak = write_routine(MINIMAL + "voice: {engine: espeak}\n")
+    assert _engine(espeak) == "espeak", "the routine's voice: wins over the default"
+    assert _engine(espeak, engine="piper") == "piper", "--engine wins over the routine"
+    assert _engine("hamstring-quick", engine="espeak") == "espeak"
+    named = write_routine(MINIMAL + "voice: {name: en-us}\n")
+    assert _engine(named) == "espeak", "an espeak voice name keeps its engine"
+    joe = write_routine(MINIMAL + "voice: {name: en_US-joe-medium}\n")
+    assert _engine(joe) == "piper"
+    assert _engine("hamstring-quick", voice="en-us") == "espeak", "--voice alone: its engine"
+
+
+def test_a_machine_may_set_its_own_default(monkeypatch) -> None:
+    monkeypatch.setenv("VOICECOACH_ENGINE", "espeak")
+    assert _engine("hamstring-quick") == "espeak"
+
+
+def test_voices_says_which_default_is_in_effect_and_why(machine_default) -> None:
+    out = invoke(["voices"]).stdout
+    tail = out[out.index("Default for a routine that names no engine") :]
+    assert re.search(r"en\s+piper en_US-joe-medium\s+a natural voice for 'en' is installed", tail)
+    assert re.search(r"de\s+espeak\s+no natural voice for 'de'", tail)
+    pinned = invoke(["voices"], env={"VOICECOACH_ENGINE": "espeak"}).stdout
+    assert re.search(r"en\s+espeak\s+\$VOICECOACH_ENGINE is 'espeak'", pinned)
+
+
+@pytest.mark.slow
+def test_build_and_plan_speak_with_the_natural_voice_by_default(
+    machine_default, tmp_path, monkeypatch, write_routine
+) -> None:
+    from .conftest import MINIMAL
+
+    monkeypatch.setenv("VOICECOACH_CACHE", str(tmp_path / "cache"))
+    path = write_routine(MINIMAL)
+    said = invoke(["plan", str(path)]).stderr
+    assert "measuring the piper voice" in said
+    out = tmp_path / "tiny.wav"
+    invoke(["build", str(path), "-o", str(out), "-q"])
+    assert out.stat().st_size > 0
+    assert list((tmp_path / "cache").rglob("*.wav")), "piper's clips are cached"

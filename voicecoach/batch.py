@@ -30,7 +30,7 @@ from pathlib import Path
 from . import __version__
 from .errors import UserError, VoicecoachError
 from .files import slug, write_text_atomic
-from .pipeline import BuildSettings, build
+from .pipeline import BuildSettings, build, voice_of
 from .routine import check_client_name, parse_duration, resolve
 
 COLUMNS = ("client", "length", "voice", "rate", "format", "note", "output")
@@ -147,9 +147,14 @@ def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
 
 
 def fingerprint(settings: BuildSettings) -> str:
-    """Changes whenever the routine file, the row or voicecoach itself changes."""
+    """Changes whenever the routine file, the row, the voice that speaks it (a natural
+    voice installed since becomes the default) or voicecoach itself changes."""
     routine = resolve(settings.routine).read_bytes()
-    blob = json.dumps([__version__, asdict(settings)], default=str, sort_keys=True)
+    try:
+        voice = asdict(voice_of(settings))
+    except VoicecoachError:  # the build reports it
+        voice = {}
+    blob = json.dumps([__version__, asdict(settings), voice], default=str, sort_keys=True)
     return hashlib.sha256(routine + blob.encode()).hexdigest()
 
 

@@ -65,7 +65,9 @@ def samples(seconds_: float) -> int:
 class Voice:
     """Which engine speaks, with which voice, at which rate (words per minute)."""
 
-    engine: str = "espeak"
+    #: None: the routine and options named none; ``speech.resolve_voice`` picks the default
+    #: (a natural voice when one is installed for the language, else espeak).
+    engine: str | None = None
     name: str = "default"
     rate: int = 150
     #: The author's recordings, a folder relative to the routine (``speech/recordings.py``);

@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Literal
 from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_routine
 from .errors import UserError, VoicecoachError
 from .files import slug
-from .model import Diagnostic, Timeline
+from .model import Diagnostic, Timeline, Voice
 from .routine import Routine, check_client_name, load_routine, parse_routine
+from .speech.cachesize import trim as trim_cache
 from .speech.clipkeys import default_cache_dir
 from .speech.lengths import PlanLengths, read_calibration, sound_length
+from .speech.natural import resolve_voice
 from .speech.pronounce import lexicon_for
 from .speech.recordings import RecordedLengths, Recordings, read_recordings
 
@@ -182,9 +184,7 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
     )
     sidecars = export.write_sidecars(timeline, out)
     if settings.use_cache:  # the cache's size limit, least recently used first
-        from .speech.cachesize import trim
-
-        trim(settings.cache_dir or speech.default_cache_dir())
+        trim_cache(settings.cache_dir or speech.default_cache_dir())
     return BuildResult(
         path=out,
         sidecars=tuple(sidecars),
@@ -214,16 +214,29 @@ def draft(settings: BuildSettings) -> tuple[Routine, Timeline]:
 
 
 def _with_voice(routine: Routine, settings: BuildSettings) -> Routine:
+    """The routine with the voice that will speak it: ``--engine``, ``--voice`` and
+    ``--rate`` win, then the routine's ``voice:``, then the machine's default engine (a
+    natural voice when one is installed for the language, ``speech/natural.py``)."""
     voice = routine.voice
-    return replace(
-        routine,
-        voice=replace(
-            voice,
-            engine=settings.engine or voice.engine,
-            name=settings.voice or voice.name,
-            rate=settings.rate or voice.rate,
-        ),
+    voice = replace(
+        voice,
+        engine=settings.engine or voice.engine,
+        name=settings.voice or voice.name,
+        rate=settings.rate or voice.rate,
     )
+    return with_engine(replace(routine, voice=voice))
+
+
+def voice_of(settings: BuildSettings) -> Voice:
+    """The voice ``build`` would speak ``settings``' routine with (engine named)."""
+    return _with_voice(load(settings), settings).voice
+
+
+def with_engine(routine: Routine) -> Routine:
+    """The routine with its engine named: its own, else this machine's default for it."""
+    if routine.voice.engine is not None:
+        return routine
+    return replace(routine, voice=resolve_voice(routine.voice, routine.language))
 
 
 def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
@@ -254,6 +267,7 @@ def plan_lengths(
     estimate, measured once (a few seconds, announced). When the voice cannot be measured
     here (no engine), the rate gives a rough estimate instead.
     """
+    routine = with_engine(routine)
     rough = Estimate(routine.voice.rate)
     base_dir = Path(routine.base_dir)
     # The routine's own sounds (any format) at their real length, as build decodes them.

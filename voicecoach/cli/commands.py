@@ -302,7 +302,9 @@ def voices(show_all: bool) -> None:
     """List the speech engines and voices a routine can use on this machine.
 
     Voices are grouped by engine and shown for the languages routines can be written in;
-    --all lists every voice of every engine.
+    --all lists every voice of every engine. The last lines say which voice speaks a
+    routine that names no engine: a natural (piper) voice for its language when one is
+    installed, else espeak; $VOICECOACH_ENGINE sets another default.
 
     \b
     Example:
@@ -325,6 +327,20 @@ def voices(show_all: bool) -> None:
     if not show_all and hidden > 0:
         click.echo(f"\n{hidden} more (other languages, pyttsx3's copies, the test engine): "
                    "voicecoach voices --all")  # fmt: skip
+    _echo_defaults()
+
+
+def _echo_defaults() -> None:
+    """Which engine speaks a routine that names none, per language, and why."""
+    from ..phrases import languages
+    from ..speech.natural import default_voice
+
+    click.echo("\nDefault for a routine that names no engine (its `voice:` and --engine win):")
+    chosen = [default_voice(language) for language in languages()]
+    shown = [d.engine if d.voice == "default" else f"{d.engine} {d.voice}" for d in chosen]
+    width = max(map(len, shown))
+    for d, voice in zip(chosen, shown, strict=True):
+        click.echo(f"  {d.language}  {voice.ljust(width)}  {d.reason}")
 
 
 @cli.command(name="list")

@@ -9,6 +9,9 @@ One module per concern:
 - ``clipkeys.py``, ``lengths.py``, ``pronounce.py``: where a line's clip is filed, how long
   it is, and what the engine is given; these need no numpy, so ``plan`` starts fast;
 - ``calibrate.py``: the straight-line fit of a voice's speaking time.
+- ``natural.py``, ``piper_voices.py``: which engine speaks a routine that names none (a
+  natural voice when one is installed); no numpy, so ``plan`` still starts fast;
+- ``cachesize.py``: the clip cache's size limit, least recently used entries pruned.
 
 Importing this package loads nothing heavy: each name below is read from its module the
 first time it is used (``voicecoach.speech.synthesize`` loads numpy; ``clipkeys`` does not).

@@ -19,6 +19,7 @@ from ..model import Voice, seconds
 from ..timing import speech_features
 from .engines import get_engine
 from .lengths import Calibration, calibration_path, read_calibration, write_calibration
+from .natural import resolve_voice
 from .synth import synthesize
 
 #: Sentences a voice is measured on: short cues to long instructions with pauses.
@@ -75,16 +76,17 @@ def calibrate(
 
     Raises what ``synthesize`` raises when the engine cannot speak.
     """
+    voice = resolve_voice(voice, language)
     if announce:
         announce(
             f"measuring the {voice.engine} voice {voice.name!r} ({language}, rate "
             f"{voice.rate}) once, so planned lengths match built ones..."
         )
-    engine = get_engine(voice.engine)
+    engine = get_engine(voice.engine or "")
     sentences = CALIBRATION.get(language, CALIBRATION["en"])
     clips, _ = synthesize(sentences, voice, language=language, cache_dir=root)
     calibration = Calibration(
-        engine=voice.engine,
+        engine=voice.engine or "",
         version=engine.version(),
         voice_key=engine.voice_key(voice.name, language),
         rate=voice.rate,
@@ -100,8 +102,9 @@ def current_calibration(voice: Voice, language: str, root: Path) -> Calibration 
 
     A stale one (the engine was upgraded) is removed, so the next plan measures again.
     """
+    voice = resolve_voice(voice, language)
     found = read_calibration(root, voice, language)
-    if found is not None and found.version != get_engine(voice.engine).version():
+    if found is not None and found.version != get_engine(voice.engine or "").version():
         with contextlib.suppress(OSError):
             calibration_path(root, voice, language).unlink()
         return None

@@ -273,4 +273,6 @@ def _base_language(tag: str) -> str:
 
 def check_voice(voice: Voice, language: str = "en") -> None:
     """Fails before any work when the engine or voice does not exist here."""
-    get_engine(voice.engine).check(voice.name, language)
+    from .natural import engine_of
+
+    get_engine(engine_of(voice, language)).check(voice.name, language)

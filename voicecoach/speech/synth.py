@@ -25,6 +25,7 @@ from .base import Engine
 from .cache import ClipCache, clip_key, default_cache_dir
 from .clip import to_float
 from .engines import get_engine
+from .natural import resolve_voice
 from .pool import Job, run_job, run_jobs
 from .pronounce import respell
 
@@ -54,7 +55,9 @@ def synthesize(
     text the clip is filed under. ``on_clip(text, clips)`` is called as each new clip is
     made (``clips[text]`` reads it), so later work on it can start before the rest exist.
     """
-    engine = get_engine(voice.engine)
+    voice = resolve_voice(voice, language)
+    engine_name = voice.engine or ""
+    engine = get_engine(engine_name)
     cache = ClipCache(cache_dir or default_cache_dir()) if use_cache else None
     scratch = None
     distinct = list(dict.fromkeys(texts))
@@ -100,10 +103,10 @@ def synthesize(
             for job in work:
                 index, data, error = run_job(engine, job)
                 if data is None:
-                    raise EngineError(voice.engine, job.text, error)
+                    raise EngineError(engine_name, job.text, error)
                 done(index, np.frombuffer(data, dtype=np.int16).copy())
         elif work:
-            run_jobs(voice.engine, work, workers, timeout_s, done)
+            run_jobs(engine_name, work, workers, timeout_s, done)
     except BaseException:
         if scratch is not None:
             scratch.remove()
@@ -119,13 +122,14 @@ def clip_keys(
     engine: Engine | None = None,
 ) -> Callable[[str], str]:
     """The clip cache address of a line for this voice: where ``synthesize`` files it."""
-    engine = engine or get_engine(voice.engine)
+    voice = resolve_voice(voice, language)
+    engine = engine or get_engine(voice.engine or "")
     version = engine.version()
     name = engine.voice_key(voice.name, language)
 
     def key_of(text: str) -> str:
         spoken = respell(text, lexicon)
-        return clip_key(voice.engine, version, name, voice.rate, language, spoken)
+        return clip_key(voice.engine or "", version, name, voice.rate, language, spoken)
 
     return key_of
 
