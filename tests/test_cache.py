@@ -130,3 +130,40 @@ def test_cache_commands(tmp_path, monkeypatch) -> None:
     assert "removed 2 files" in invoke(["cache", "clear"]).stdout
     assert usage(root).files == 0
     assert "0 files, 0 B" in invoke(["cache", "size"]).stdout
+
+
+def test_builds_sharing_a_cache_over_its_limit_both_finish(tmp_path, write_routine) -> None:
+    """Two builds at once on a cache far over its limit: each prunes while the other still
+    reads its clips, and neither loses one (what was just used is never pruned)."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "cache"
+    stale = [_entry(root, n, 100_000, DAY_S + n) for n in range(1, 21)]
+    env = dict(os.environ, VOICECOACH_CACHE=str(root), VOICECOACH_CACHE_MAX="1K")
+    routine = write_routine(MINIMAL)
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voicecoach",
+                "build",
+                str(routine),
+                "-o",
+                str(tmp_path / f"{name}.wav"),
+                "--engine",
+                "tone",
+                "-q",
+            ],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    assert not any(p.exists() for p in stale)
