@@ -379,6 +379,8 @@ class Studio:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def studio_cases(work: Path, t: Tally) -> None:
