@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Literal
 from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_routine
 from .errors import UserError, VoicecoachError
 from .files import slug
-from .model import Diagnostic, Timeline, Voice
+from .media import MAX_SOUND_S, audio_length_s
+from .model import Diagnostic, Timeline, Voice, samples
 from .routine import Routine, check_client_name, load_routine, parse_routine
 from .speech.cachesize import trim as trim_cache
 from .speech.clipkeys import default_cache_dir
-from .speech.lengths import PlanLengths, read_calibration, sound_length
+from .speech.lengths import PlanLengths, read_calibration
 from .speech.natural import resolve_voice
 from .speech.pronounce import lexicon_for
 from .speech.recordings import RecordedLengths, Recordings, read_recordings
@@ -270,9 +271,11 @@ def plan_lengths(
     routine = with_engine(routine)
     rough = Estimate(routine.voice.rate)
     base_dir = Path(routine.base_dir)
-    # The routine's own sounds (any format) at their real length, as build decodes them.
-    lengths = {name: sound_length(base_dir / path) for name, path in routine.sounds}
-    sounds = {name: n for name, n in lengths.items() if n is not None}
+    # The routine's own sounds (any format) at their real length, decoded as build decodes
+    # them (no further than the sound limit; checking the routine already did, so this is
+    # read from media's small cache of lengths).
+    lengths = {name: audio_length_s(base_dir / path, MAX_SOUND_S) for name, path in routine.sounds}
+    sounds = {name: samples(s) for name, s in lengths.items() if s is not None}
     root = cache_dir or default_cache_dir()
     calibration = read_calibration(root, routine.voice, routine.language)
     if calibration is None:

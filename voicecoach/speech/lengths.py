@@ -9,18 +9,15 @@ sentences by ``speech/calibrate.py`` and kept in the cache next to the clips.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import wave
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..compiler import Estimate
 from ..files import write_text_atomic
-from ..model import SAMPLE_RATE, Timeline, Voice, seconds
+from ..model import Timeline, Voice, seconds
 from .clipkeys import cached_length, clip_key
 from .pronounce import respell
 
@@ -75,83 +72,6 @@ def read_calibration(root: Path, voice: Voice, language: str) -> Calibration | N
 def write_calibration(root: Path, voice: Voice, calibration: Calibration) -> None:
     path = calibration_path(root, voice, calibration.language)
     write_text_atomic(path, json.dumps(asdict(calibration), indent=2) + "\n")
-
-
-def wav_length(path: Path) -> int | None:
-    """A WAV file's length in samples at ``SAMPLE_RATE`` from its header, else None."""
-    with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(path), "rb") as w:
-        return round(w.getnframes() * SAMPLE_RATE / w.getframerate())
-    return None
-
-
-def sound_length(path: Path) -> int | None:
-    """A sound file's length in samples at ``SAMPLE_RATE``, read from its headers only.
-
-    WAV from its header; MP3, Ogg, FLAC, M4A ... through mutagen, which reads headers and
-    at most a few pages, never the audio, so a long or hostile file costs no more than a
-    short one. None when the file cannot be read (``build`` then names the problem).
-    """
-    found = wav_length(path)
-    if found is not None:
-        return found
-    import mutagen
-
-    try:
-        audio = mutagen.File(path)
-        info = getattr(audio, "info", None)
-        length_s = float(getattr(info, "length", 0.0) or 0.0)
-        if type(audio).__name__ == "MP3" and info is not None:
-            head = _MP3Head(*(int(getattr(info, k)) for k in _MP3Head._fields))
-            length_s = _mp3_gapless_s(path, head) or length_s
-    except (mutagen.MutagenError, OSError, ValueError, OverflowError, AttributeError):
-        return None
-    if not 0 < length_s < _MAX_SOUND_S:
-        return None
-    return round(length_s * SAMPLE_RATE)
-
-
-#: Longer than any sound a routine may play (and than a session): a header claiming more
-#: is not believed.
-_MAX_SOUND_S = 24 * 3600.0
-
-
-class _MP3Head(NamedTuple):
-    """What mutagen read from an MP3's first frame header."""
-
-    frame_offset: int
-    version: int
-    layer: int
-    mode: int
-    sample_rate: int
-
-
-def _mp3_gapless_s(path: Path, info: _MP3Head) -> float | None:
-    """An MP3's played length from its Xing/Info header: frames less the encoder's delay
-    and padding (the LAME extension, which ffmpeg writes too, tagged "Lavc" rather than
-    "LAME" so mutagen skips it). This is what ffmpeg decodes, so plan agrees with build.
-    None without such a header."""
-    if info.layer != 3 or not info.sample_rate:
-        return None
-    mono = info.mode == 3
-    offset = (21 if mono else 36) if info.version == 1 else (13 if mono else 21)
-    with open(path, "rb") as fh:
-        fh.seek(info.frame_offset + offset)
-        head = fh.read(160)
-    if len(head) < 8 or head[:4] not in (b"Xing", b"Info"):
-        return None
-    flags = int.from_bytes(head[4:8], "big")
-    if not flags & 1:
-        return None
-    frames = int.from_bytes(head[8:12], "big")
-    at = 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
-    samples = frames * (1152 if info.version == 1 else 576)
-    ext = head[at : at + 24]
-    if len(ext) == 24:
-        packed = int.from_bytes(ext[21:24], "big")
-        delay, padding = packed >> 12, packed & 0xFFF
-        if delay + padding < samples:
-            samples -= delay + padding
-    return samples / info.sample_rate
 
 
 class PlanLengths:

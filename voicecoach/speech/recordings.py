@@ -12,10 +12,8 @@ recording's real length without the audio stack.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import unicodedata
-import wave
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,10 +168,3 @@ def read_recordings(folder: Path) -> Recordings:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(f"{path} is damaged: {exc}", hint) from None
     return Recordings(folder, takes)
-
-
-def wav_length_sample(path: Path) -> int | None:
-    """A WAV file's length in samples from its header, or None when it cannot be read."""
-    with contextlib.suppress(OSError, wave.Error, EOFError), wave.open(str(path), "rb") as w:
-        return w.getnframes()
-    return None
