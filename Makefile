@@ -18,7 +18,7 @@ system-deps:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,cluster,neural]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,cluster,neural,publish]'
 	@# Bytecode for the editable package, as pip writes for a normal install (fast start-up).
 	$(BIN)/python -m compileall -q voicecoach
 	@touch $(STAMP)
@@ -60,7 +60,7 @@ studio-bundle:
 	rm -rf "$$tmp"
 
 # Newer dependencies: install without the pins, run the tests, then pin what passed.
-#   .venv/bin/python -m pip install -U -e '.[dev,cluster,neural]' && make test && make constraints
+#   .venv/bin/python -m pip install -U -e '.[dev,cluster,neural,publish]' && make test && make constraints
 constraints:
 	@echo '# Versions the test suite passed with (make install uses them; make constraints rewrites this).' > constraints.txt.tmp
 	$(BIN)/python -m pip freeze --exclude-editable | grep -iv '^voicecoach' >> constraints.txt.tmp

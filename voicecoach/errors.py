@@ -106,3 +106,14 @@ class ProcessError(VoicecoachError):
         self.command = list(command)
         self.returncode = returncode
         self.stderr_tail = tail
+
+
+class PublishError(VoicecoachError):
+    """Publishing to a web space failed; names the target (never its credentials) and why.
+    What was already online stays as it was: the page is uploaded last."""
+
+    def __init__(self, target: str, doing: str, cause: str) -> None:
+        super().__init__(f"publishing to {target} failed while {doing}: {cause}")
+        self.target = target
+        self.doing = doing
+        self.cause = cause

@@ -25,6 +25,15 @@ from .options import (
     settings_from,
     voice_options,
 )
+from .publish import (
+    check_share_modes,
+    handover_options,
+    page_address,
+    publish_option,
+    run_handover,
+    run_publish,
+    target_of,
+)
 
 
 @click.command()
@@ -104,21 +113,40 @@ def _shown_path(path: Path) -> str:
 @length_option
 @pace_option
 @allow_path_option
+@publish_option
+@handover_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
-def share(quiet: bool, **options: Any) -> None:
+def share(
+    quiet: bool,
+    publish_url: str | None,
+    handover: bool,
+    handover_for: float,
+    handover_host: str | None,
+    **options: Any,
+) -> None:
     """Make a folder to send a client: the session, and a page to follow it on a phone.
 
     The page (index.html) has the player, chapters, captions, the script with clock
     times and the safety notes; it works offline, from disk or any static host.
+    --publish uploads the folder to your web space (only what changed, the page last);
+    --handover serves it to a phone on this network for a while (a QR code to scan).
 
     \b
     Example:
       voicecoach share hamstring-release --client "Ana" --note "Twice a week."
       voicecoach share hamstring-quick --zip --base-url https://example.org/ana/
+      voicecoach share hamstring-quick --client Ana --publish s3://clinic/ana/
+      voicecoach share hamstring-quick --client Ana --handover --for 10m
     """
     from ..pipeline import BuildSettings, Progress, ShareSettings
     from ..pipeline import share as run_share
 
+    check_share_modes(publish_url, handover, options["as_zip"])
+    target = target_of(publish_url) if publish_url else None
+    address = None
+    if target is not None:
+        address = page_address(target, options["base_url"], "index.html")
+        options["base_url"] = address  # the page's own QR code shows where it lives
     settings = settings_from(
         ShareSettings, {**options, "build": settings_from(BuildSettings, options)}
     )
@@ -126,37 +154,55 @@ def share(quiet: bool, **options: Any) -> None:
         made, result = run_share(settings, Progress(synth=bars.synth, encode=bars.encode))
     if not quiet:
         click.echo(f"wrote {made} ({clock(result.timeline.duration_s)} session)")
+    if target is not None:
+        run_publish(made.parent, target, address, quiet)
+    if handover:
+        run_handover(made.parent, handover_for, handover_host)
 
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--base-url", required=True, help="Where FOLDER is hosted (https://...).")
+@click.option("--base-url", help="Where FOLDER is hosted (https://...) [from --publish].")
 @click.option("--title", help="Feed title [the first session's title].")
 @click.option("--author", help="Feed author [the first session's author].")
 @click.option("--description", help="Feed description.")
 @click.option("--image", help="Cover image file name inside FOLDER (square JPEG or PNG).")
+@publish_option
 def feed(
     folder: Path,
-    base_url: str,
+    base_url: str | None,
     title: str | None,
     author: str | None,
     description: str | None,
     image: str | None,
+    publish_url: str | None,
 ) -> None:
     """Turn a folder of built sessions into a private podcast feed (feed.xml).
 
     Host the folder, then subscribe to BASE_URL/feed.xml in any podcast app. Re-run after
-    adding sessions: existing episodes keep their GUIDs and dates.
+    adding sessions: existing episodes keep their GUIDs and dates. --publish uploads the
+    folder (only what changed, feed.xml last); BASE_URL then defaults to its public address.
 
     \b
     Example:
       voicecoach build hamstring-quick -o sessions/week1.mp3
       voicecoach feed sessions --base-url https://ana.example/ --title "For Ana"
+      voicecoach feed sessions --publish s3://clinic-feeds/ana/ --title "For Ana"
     """
+    from ..errors import UserError
     from ..export.podcast import FeedSettings, write_feed
 
+    target = target_of(publish_url) if publish_url else None
+    if base_url is None and target is not None:
+        base_url = page_address(target, None, "")
+    if base_url is None:
+        raise UserError("the feed needs the address it is served at",
+                        "pass --base-url https://... (or --publish with a target whose "
+                        "address is known)")  # fmt: skip
     result = write_feed(FeedSettings(folder, base_url, title, author, description, image))
     for name, why in result.skipped:
         click.echo(f"skipped {printable(name)}: {printable(why)}", err=True)
     count = result.episodes
     click.echo(f"wrote {result.path} ({count} episode{'' if count == 1 else 's'})")
+    if target is not None:
+        run_publish(folder, target, base_url.rstrip("/") + "/feed.xml")
