@@ -119,6 +119,7 @@ def browser():
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
         )
+        DEVICES.update(p.devices)
         yield b
         b.close()
 
@@ -184,3 +185,7 @@ def running_studio(folder: Path, cache: Path) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+#: Playwright's device descriptors (``DEVICES["Pixel 7"]``), filled by ``browser``.
+DEVICES: dict[str, dict] = {}

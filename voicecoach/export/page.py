@@ -75,7 +75,9 @@ def render_page(
 
     ``cover_name`` is a cover image beside the page, shown first on the lock screen.
     """
-    code = (resources.files("voicecoach.export") / "page.js").read_text("utf-8")
+    here = resources.files("voicecoach.export")
+    # keep.js: the audio in IndexedDB where no service worker may run (plain-http LAN).
+    code = (here / "page.js").read_text("utf-8") + (here / "keep.js").read_text("utf-8")
     if "</script" in code.lower() or "<!--" in code:
         raise ValueError("page.js must not contain </script or <!--")
     timeline = xml_timeline(timeline)

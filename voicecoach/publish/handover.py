@@ -124,6 +124,8 @@ class Handover:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            interface="asgi3",
+            proxy_headers=False,
             limit_concurrency=MAX_CONNECTIONS,
             timeout_keep_alive=5,
             server_header=False,
