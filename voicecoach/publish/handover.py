@@ -135,7 +135,10 @@ class Handover:
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
         )
         self._stopped = threading.Event()
+        self._timer = threading.Timer(settings.duration_s, self.stop)
+        self._timer.daemon = True
         self._thread.start()
+        self._timer.start()
         deadline = time.monotonic() + 10
         while not self._server.started and self._thread.is_alive():
             if time.monotonic() > deadline:
@@ -156,7 +159,13 @@ class Handover:
             self._stopped.wait(min(1.0, left))
         self.stop()
 
+    @property
+    def active(self) -> bool:
+        return not self._stopped.is_set()
+
     def stop(self) -> None:
+        """Ends the hand-over (idempotent): the listener closes, the address is gone."""
+        self._timer.cancel()
         self._stopped.set()
         self._server.should_exit = True
         if self._thread.is_alive() and threading.current_thread() is not self._thread:

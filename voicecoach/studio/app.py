@@ -34,7 +34,7 @@ from ..errors import UserError
 from ..model import AUDIO_FORMATS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
 from ..routine import check_client_name, schema_text
-from . import record, workspace
+from . import handover, record, workspace
 from .jobs import Jobs
 from .security import Guard
 from .shared import NotFound, build_settings, fail, find_job, json_body, text_field
@@ -275,6 +275,7 @@ ROUTES = [
     Route("/api/preview/{job}.wav", preview_audio),
     Route("/files/{path:path}", download),
     *record.ROUTES,
+    *handover.ROUTES,
     Mount("/static", StaticFiles(directory=str(resources.files("voicecoach.studio") / "static"))),
 ]
 
@@ -291,6 +292,7 @@ def create_app(settings: AppSettings) -> Guard:
             yield
         finally:
             jobs.close()
+            handover.stop_handover(app.state)
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers={UserError: _user_error})
     app.state.settings = settings

@@ -582,6 +582,50 @@ $("share-form").addEventListener("submit", async (ev) => {
   out.append(note, downloadLink(snap.result.file, "Download " + snap.result.file.split("/").pop()));
 });
 
+// -- hand over: the share folder served to a phone on this network for a while ----------------
+
+let handoverTimer = null;
+
+function showHandover(state) {
+  clearInterval(handoverTimer);
+  $("handover-panel").hidden = !state.active;
+  if (!state.active) return;
+  $("handover-qr").src = state.qr;
+  $("handover-url").href = state.url;
+  $("handover-url").textContent = state.url;
+  const ends = Date.now() + state.remaining_s * 1000;
+  const tick = () => {
+    const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+    $("handover-left").textContent = `${clock(left)} left`;
+    if (left === 0) { clearInterval(handoverTimer); $("handover-panel").hidden = true; }
+  };
+  tick();
+  handoverTimer = setInterval(tick, 1000);
+}
+
+$("handover").addEventListener("click", async () => {
+  const out = $("share-result");
+  out.className = "";
+  out.textContent = "making the share folder…";
+  const res = await api("/api/share", {
+    ...request(), client: $("client").value, note: $("note").value, base_url: $("base-url").value,
+    zip: false,
+  });
+  if (!res.ok) { out.textContent = res.data.error; return; }
+  const snap = await follow(res.data, (s) => { out.textContent = `making the share folder… ${s.stage} ${s.done}/${s.total}`; });
+  if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
+  const started = await api("/api/handover/start", { job: snap.id });
+  if (!started.ok) { out.className = "error-text"; out.textContent = started.data.error; return; }
+  out.textContent = "Scan the code with the client's phone (same Wi-Fi); it keeps the session.";
+  showHandover(started.data);
+});
+
+$("handover-stop").addEventListener("click", async () => {
+  const res = await api("/api/handover/stop", {});
+  showHandover(res.ok ? res.data : { active: false });
+  $("share-result").textContent = "hand-over stopped";
+});
+
 // -- start --------------------------------------------------------------------------------------
 
 renderFiles(DATA.files, DATA.builtins);
