@@ -17,7 +17,7 @@ from voicecoach.errors import UserError
 from voicecoach.publish.handover import Handover, HandoverSettings, lan_address
 
 from .conftest import DEVICES, invoke
-from .test_phone import until, wait_ready
+from .test_phone import OUTPUT, until, wait_ready
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +137,9 @@ def test_phone_scans_keeps_and_plays_offline(site: Path, browser) -> None:
         until(page, "document.documentElement.dataset.kept === 'indexeddb'", timeout=30_000)
         assert "Kept on this phone" in page.locator("#offline").inner_text()
         assert page.locator("#save-audio").get_attribute("download", timeout=1000)
+        page.locator("#offline").scroll_into_view_if_needed()
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "handover-phone.png"))
         above = page.request.get(h.url.rsplit("/", 2)[0] + "/")
         assert above.status == 404
         posted = page.request.post(h.url + "index.html", data="x")
@@ -149,6 +152,5 @@ def test_phone_scans_keeps_and_plays_offline(site: Path, browser) -> None:
     until(page, "$audio.currentTime > 200.3", timeout=15_000)
     assert page.evaluate("document.getElementById('audio').src").startswith("blob:")
     assert page.evaluate("document.getElementById('audio').error") is None
-    page.screenshot(path=str(site / "handover-phone.png"))
     assert errors == []
     context.close()
