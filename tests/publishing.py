@@ -180,3 +180,53 @@ def recording(log: list[tuple[str, str]]) -> Callable[[WSGI], WSGI]:
         return recorded
 
     return wrap
+
+
+@contextmanager
+def sftp_server(root: Path, username: str, password: str) -> Iterator[dict[str, str]]:
+    """An SFTP server (asyncssh, in a thread) chrooted to ``root`` with one password user;
+    yields ``port`` and the ``known_hosts`` file that trusts its fresh host key."""
+    import asyncio
+
+    import asyncssh
+
+    class Server(asyncssh.SSHServer):
+        def begin_auth(self, _username: str) -> bool:
+            return True
+
+        def password_auth_supported(self) -> bool:
+            return True
+
+        def validate_password(self, user: str, given: str) -> bool:
+            return (user, given) == (username, password)
+
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    state: dict[str, Any] = {}
+
+    async def main() -> None:
+        state["server"] = await asyncssh.listen(
+            "127.0.0.1", 0, server_factory=Server, server_host_keys=[key],
+            sftp_factory=lambda chan: asyncssh.SFTPServer(chan, chroot=str(root).encode()),
+        )  # fmt: skip
+        started.set()
+
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(main(), loop).result(timeout=20)
+    started.wait(20)
+    port = state["server"].sockets[0].getsockname()[1]
+    known = root.parent / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{port} {key.export_public_key().decode()}", encoding="utf-8")
+    try:
+        yield {"port": str(port), "known_hosts": str(known)}
+    finally:
+
+        async def close() -> None:
+            state["server"].close()
+            await state["server"].wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)

@@ -20,7 +20,14 @@ from voicecoach.publish.target import parse_target, public_url, shown
 from voicecoach.publish.upload import MANIFEST, publish
 
 from .conftest import invoke
-from .publishing import dav_server, failing_put, recording, s3_server, wsgidav_command
+from .publishing import (
+    dav_server,
+    failing_put,
+    recording,
+    s3_server,
+    sftp_server,
+    wsgidav_command,
+)
 from .test_phone import open_at, until, wait_ready
 
 PASSWORD = "s3cret-clinic-pw"
@@ -350,3 +357,55 @@ def test_publish_in_thread_safe_message_for_unknown_errors(tmp_path: Path) -> No
     text = scrub(f"failed at sftp://u:{PASSWORD}@h.org/ with {PASSWORD}", target)
     assert PASSWORD not in text and "sftp://h.org/" in text
     assert threading.active_count() >= 1
+
+
+def test_progress_and_a_foreign_manifest(site: Path, tmp_path: Path) -> None:
+    """Progress runs up to the bytes sent; a manifest on the target that is not ours (bad
+    JSON, too big) only means everything is sent again."""
+    root = tmp_path / "dav"
+    (root / "ana").mkdir(parents=True)
+    (root / "ana" / MANIFEST).write_text("{not json", encoding="utf-8")
+    with dav_server(root) as authority:
+        target = parse_target(f"webdav+http://{authority}/ana/", {})
+        seen: list[tuple[int, int]] = []
+        result = publish(site, target, lambda sent, total: seen.append((sent, total)))
+        assert seen and seen[-1] == (result.bytes_sent, result.bytes_sent)
+        assert [s for s, _ in seen] == sorted(s for s, _ in seen), "never goes back"
+        assert result.bytes_sent == sum(p.stat().st_size for p in site.iterdir())
+        (root / "ana" / MANIFEST).write_bytes(b"{" + b" " * (2 << 20) + b"}")
+        assert publish(site, target).uploaded, "an oversized manifest is not read"
+
+
+def test_sftp_publish_again_and_wrong_password(site: Path, tmp_path: Path) -> None:
+    """SFTP (sshfs) to a real SSH server: the host key checked against a known_hosts file,
+    files replaced in place on a second publish, a wrong password named."""
+    root = tmp_path / "sftp"
+    root.mkdir()
+    with sftp_server(root, "clinic", PASSWORD) as server:
+        url = f"sftp://clinic@127.0.0.1:{server['port']}/www/ana/"
+        env = {"VOICECOACH_PUBLISH_PASSWORD": PASSWORD,
+               "VOICECOACH_PUBLISH_KNOWN_HOSTS": server["known_hosts"]}  # fmt: skip
+        first = publish(site, parse_target(url, env))
+        assert sorted(first.uploaded) == sorted(p.name for p in site.iterdir())
+        assert (root / "www" / "ana" / "index.html").read_bytes() == (
+            site / "index.html"
+        ).read_bytes()
+        html = (site / "index.html").read_text(encoding="utf-8")
+        (site / "index.html").write_text(html.replace("Prepared for", "Made for"), "utf-8")
+        try:
+            again = publish(site, parse_target(url, env))
+        finally:
+            (site / "index.html").write_text(html, encoding="utf-8")
+        assert again.uploaded == ("index.html",), "moved onto the old page"
+        assert "Made for" in (root / "www" / "ana" / "index.html").read_text(encoding="utf-8")
+        assert not list((root / "www" / "ana").glob(".part-*"))
+        wrong = {**env, "VOICECOACH_PUBLISH_PASSWORD": "nope-nope"}
+        with pytest.raises(PublishError) as caught:
+            publish(site, parse_target(url, wrong))
+        message = str(caught.value)
+        assert f"publishing to sftp://127.0.0.1:{server['port']}/www/ana/ failed" in message
+        assert "nope-nope" not in message and "clinic@" not in message
+        unknown = {**env, "VOICECOACH_PUBLISH_KNOWN_HOSTS": str(tmp_path / "empty")}
+        (tmp_path / "empty").write_text("", encoding="utf-8")
+        with pytest.raises(PublishError, match="host key"):
+            publish(site, parse_target(url, unknown))

@@ -11,8 +11,9 @@ A target is written as a URL whose scheme names the protocol:
 Credentials never come from the URL: a URL with a password in it is refused, and the URL
 is only ever shown with its user part removed (:func:`shown`). They come from the
 environment (``VOICECOACH_PUBLISH_USER``, ``VOICECOACH_PUBLISH_PASSWORD``,
-``VOICECOACH_PUBLISH_KEY_FILE``; for S3 ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
-``AWS_ENDPOINT_URL``; ``VOICECOACH_PUBLISH_TIMEOUT`` in seconds) or from
+``VOICECOACH_PUBLISH_KEY_FILE``, ``VOICECOACH_PUBLISH_KNOWN_HOSTS``; for S3
+``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL``;
+``VOICECOACH_PUBLISH_TIMEOUT`` in seconds) or from
 ``.voicecoach/publish.yaml`` in the working folder, whose entries are keyed by a URL
 prefix; the longest matching prefix wins.
 """
@@ -55,6 +56,7 @@ CONFIG_KEYS = frozenset(
         "region",
         "base_url",
         "timeout_s",
+        "known_hosts",
     }
 )
 #: Seconds before a connection or a silent server counts as down.
@@ -169,6 +171,7 @@ def _secrets(kind: Kind, entry: Mapping[str, str], env: Mapping[str, str]) -> di
         pairs = (
             ("password", "VOICECOACH_PUBLISH_PASSWORD"),
             ("key_file", "VOICECOACH_PUBLISH_KEY_FILE"),
+            ("known_hosts", "VOICECOACH_PUBLISH_KNOWN_HOSTS"),
         )
     for key, variable in pairs:
         value = entry.get(key) or env.get(variable)

@@ -198,6 +198,8 @@ def _open(target: Target) -> tuple[Any, str]:
             options["password"] = s["password"]
         if "key_file" in s:
             options["client_keys"] = [s["key_file"]]
+        if "known_hosts" in s:  # else asyncssh checks ~/.ssh/known_hosts
+            options["known_hosts"] = s["known_hosts"]
         fs = SSHFileSystem(target.host, port=target.port or 22, **options)
         return fs, "/" + target.path
     from s3fs import S3FileSystem
@@ -358,6 +360,11 @@ def _known(e: BaseException) -> str | None:
         return "cannot connect: the host is down or the port is wrong (connection refused)"
     if isinstance(e, OSError) and e.errno == errno.ENOSPC:
         return "the server's disk is full"
+    if name == "HostKeyNotVerifiable":
+        return (
+            "the server's host key is not trusted (not in known_hosts): check it, then connect "
+            "once with ssh, or give a file with VOICECOACH_PUBLISH_KNOWN_HOSTS"
+        )
     if name in ("PermissionDenied", "PermissionError"):
         return "the server refused the login or the folder's permissions (permission denied)"
     if name in _DROPPED:
