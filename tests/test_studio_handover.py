@@ -84,3 +84,60 @@ def test_hand_over_button_shows_qr_countdown_and_stops(page, studio) -> None:  #
         time.sleep(0.1)
     with pytest.raises(OSError):
         fetch(served)
+
+
+def wait_job(client: TestClient, job: dict) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        snap = client.get(f"/api/jobs/{job['id']}").json()
+        if snap["state"] in ("done", "failed"):
+            return snap
+        time.sleep(0.2)
+    raise AssertionError("the job did not finish")
+
+
+def test_studio_share_publishes_to_webdav(client: TestClient, tmp_path: Path) -> None:
+    """The studio's share with a target: the folder uploaded, the QR code of the public
+    address; a password in the URL and an unknown scheme are refused without echo."""
+    from .publishing import dav_server
+
+    root = tmp_path / "dav"
+    root.mkdir()
+    body = {"builtin": "hamstring-quick", "voice": "tone|default", "client": "Ana"}
+    with dav_server(root) as authority:
+        url = f"webdav+http://{authority}/ana/"
+        snap = wait_job(client, client.post("/api/share", json={**body, "publish": url}).json())
+        assert snap["state"] == "done", snap.get("error")
+        published = snap["result"]["published"]
+        address = f"http://{authority}/ana/index.html"
+        assert published["address"] == address and published["uploaded"] >= 9
+        assert snap["result"]["qr_url"] == address
+        assert snap["result"]["qr"].startswith("data:image/png;base64,")
+        assert (root / "ana" / "index.html").is_file()
+        assert address in (root / "ana" / "index.html").read_text(encoding="utf-8")
+    r = client.post("/api/share", json={**body, "publish": "webdav+https://u:hunter22@h.org/a/"})
+    assert r.status_code == 400 and "hunter22" not in r.text and "password" in r.text
+    r = client.post("/api/share", json={**body, "publish": "ftp://h.org/a/"})
+    assert r.status_code == 400 and "unknown kind of target" in r.text
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_publish_button_uploads_and_shows_the_address(page, studio, tmp_path: Path) -> None:  # noqa: F811
+    from .publishing import dav_server
+
+    root = tmp_path / "dav"
+    root.mkdir()
+    with dav_server(root) as authority:
+        copy_quick(page, studio)
+        use_tone_voice(page)
+        page.fill("#client", "Ana")
+        page.fill("#publish-url", f"webdav+http://{authority}/clinic/ana/")
+        page.click("#publish")
+        page.wait_for_selector("#publish-address", timeout=120_000)
+        address = f"http://{authority}/clinic/ana/index.html"
+        assert page.inner_text("#publish-address") == address
+        assert "Published" in page.inner_text("#publish-done")
+        assert page.evaluate("() => document.getElementById('share-qr').naturalWidth") > 50
+        with urllib.request.urlopen(address, timeout=5) as r:
+            assert b"Prepared for Ana" in r.read()

@@ -71,14 +71,10 @@ def target_of(url: str) -> Any:
 
 
 def page_address(target: Any, base_url: str | None, page: str) -> str | None:
-    """Where readers open ``page`` once published: ``--base-url`` as given, else the
-    folder's public address plus ``page``."""
-    from ..publish.target import public_url
+    """Where readers open ``page`` once published (``publish.target.page_address``)."""
+    from ..publish.target import page_address as address
 
-    if base_url:
-        return base_url
-    folder = public_url(target, None)
-    return folder + page if folder else None
+    return address(target, base_url, page)
 
 
 def run_publish(folder: Path, target: Any, address: str | None, quiet: bool = False) -> None:

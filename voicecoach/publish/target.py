@@ -244,3 +244,12 @@ def public_url(target: Target, given: str | None) -> str | None:
             return f"{endpoint.rstrip('/')}/{bucket}/{tail}"
         return f"https://{bucket}.s3.amazonaws.com/{tail}"
     return None
+
+
+def page_address(target: Target, base_url: str | None, page: str) -> str | None:
+    """Where readers open ``page`` once published: ``--base-url`` as given, else the
+    folder's public address plus ``page`` (None when the target does not say)."""
+    if base_url:
+        return base_url
+    folder = public_url(target, None)
+    return folder + page if folder else None

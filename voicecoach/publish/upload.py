@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -197,9 +198,9 @@ def _open(target: Target) -> tuple[Any, str]:
         if "password" in s:
             options["password"] = s["password"]
         if "key_file" in s:
-            options["client_keys"] = [s["key_file"]]
+            options["client_keys"] = [os.path.expanduser(s["key_file"])]
         if "known_hosts" in s:  # else asyncssh checks ~/.ssh/known_hosts
-            options["known_hosts"] = s["known_hosts"]
+            options["known_hosts"] = os.path.expanduser(s["known_hosts"])
         fs = SSHFileSystem(target.host, port=target.port or 22, **options)
         return fs, "/" + target.path
     from s3fs import S3FileSystem

@@ -33,6 +33,7 @@ from starlette.templating import Jinja2Templates
 from ..errors import UserError
 from ..model import AUDIO_FORMATS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
+from ..publish.target import page_address, parse_target
 from ..routine import check_client_name, schema_text
 from . import handover, record, workspace
 from .jobs import Jobs
@@ -176,8 +177,16 @@ async def share(request: Request) -> Response:
     note = str(data.get("note") or "").strip() or None
     base_url = str(data.get("base_url") or "").strip() or None
     base = replace(build_settings(request, data), client=client, note=note)
+    folder = request.app.state.settings.folder
+    publish_url = str(data.get("publish") or "").strip()
+    if publish_url:  # to the clinic's web space: a folder, its QR code the public address
+        target = parse_target(publish_url, folder=folder)
+        address = page_address(target, base_url, "index.html")
+        settings = ShareSettings(build=base, base_url=address, as_zip=False)
+        job = request.app.state.jobs.share_and_publish(settings, folder, target, address)
+        return JSONResponse(job.snapshot())
     settings = ShareSettings(build=base, base_url=base_url, as_zip=bool(data.get("zip", True)))
-    job = request.app.state.jobs.share(settings, request.app.state.settings.folder)
+    job = request.app.state.jobs.share(settings, folder)
     return JSONResponse(job.snapshot())
 
 

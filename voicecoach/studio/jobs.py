@@ -6,6 +6,7 @@ while a build runs. A job's state is polled by the server-sent-events route.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -28,8 +29,11 @@ from ..pipeline import (
     ShareSettings,
     build,
     page_url,
+    qr_png,
     share,
 )
+from ..publish.target import Target
+from ..publish.upload import publish
 
 #: Previews kept on disk (each a WAV of the whole session).
 _KEEP_PREVIEWS = 6
@@ -162,6 +166,32 @@ class Jobs:
             return {"file": rel} | hosted | _summary(result)
 
         return self._start("share", work)
+
+    def share_and_publish(
+        self, settings: ShareSettings, folder: Path, target: Target, address: str | None
+    ) -> Job:
+        """A share folder, then uploaded to ``target`` (only what changed, the page last);
+        the QR code is of the page's public ``address``."""
+
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            made, result = share(settings, progress)
+
+            def uploaded(sent: int, total: int) -> None:
+                job.stage, job.done, job.total = "upload", sent, total
+
+            done = publish(made.parent, target, uploaded)
+            rel = made.resolve().relative_to(folder.resolve()).as_posix()
+            published = {"target": done.target, "uploaded": len(done.uploaded),
+                         "unchanged": len(done.unchanged), "bytes": done.bytes_sent,
+                         "address": address}  # fmt: skip
+            extra = {"qr": _qr(address), "qr_url": address} if address else {}
+            return {"file": rel, "published": published, **extra} | _summary(result)
+
+        return self._start("share", work)
+
+
+def _qr(url: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
 
 
 def _summary(result: BuildResult) -> dict[str, Any]:

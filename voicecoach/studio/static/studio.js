@@ -582,6 +582,45 @@ $("share-form").addEventListener("submit", async (ev) => {
   out.append(note, downloadLink(snap.result.file, "Download " + snap.result.file.split("/").pop()));
 });
 
+// -- publish: the share folder uploaded to the clinic's web space --------------------------------
+
+$("publish").addEventListener("click", async () => {
+  const out = $("share-result");
+  out.className = "";
+  const target = $("publish-url").value.trim();
+  if (!target) { out.textContent = "Write where to publish, e.g. webdav+https://dav.example.org/ana/"; return; }
+  out.textContent = "making the share folder…";
+  const res = await api("/api/share", {
+    ...request(), client: $("client").value, note: $("note").value, base_url: $("base-url").value,
+    publish: target,
+  });
+  if (!res.ok) { out.className = "error-text"; out.textContent = res.data.error; return; }
+  const snap = await follow(res.data, (s) => {
+    out.textContent = s.stage === "upload"
+      ? `uploading… ${(s.done / 1e6).toFixed(1)} of ${(s.total / 1e6).toFixed(1)} MB`
+      : `making the share folder… ${s.stage} ${s.done}/${s.total}`;
+  });
+  out.textContent = "";
+  if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
+  const p = snap.result.published;
+  const line = document.createElement("p");
+  line.id = "publish-done";
+  line.textContent = `Published ${p.uploaded} files (${p.unchanged} unchanged) to ${p.target}`;
+  out.append(line);
+  if (p.address) {
+    const img = document.createElement("img");
+    img.src = snap.result.qr;
+    img.alt = "QR code of the published page";
+    img.id = "share-qr";
+    const a = document.createElement("a");
+    a.href = p.address;
+    a.textContent = p.address;
+    a.rel = "noreferrer";
+    a.id = "publish-address";
+    out.append(img, a);
+  }
+});
+
 // -- hand over: the share folder served to a phone on this network for a while ----------------
 
 let handoverTimer = null;
