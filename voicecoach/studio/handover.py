@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..errors import UserError
-from ..export.page import qr_png
+from ..pipeline import qr_png
 from ..publish.handover import DEFAULT_S, Handover, HandoverSettings
 from .shared import NotFound, json_body
 
