@@ -190,7 +190,12 @@ def sftp_server(root: Path, username: str, password: str) -> Iterator[dict[str, 
 
     import asyncssh
 
+    connections: list[Any] = []
+
     class Server(asyncssh.SSHServer):
+        def connection_made(self, conn: Any) -> None:
+            connections.append(conn)
+
         def begin_auth(self, _username: str) -> bool:
             return True
 
@@ -226,7 +231,15 @@ def sftp_server(root: Path, username: str, password: str) -> Iterator[dict[str, 
         async def close() -> None:
             state["server"].close()
             await state["server"].wait_closed()
+            for conn in connections:
+                conn.close()
+                await conn.wait_closed()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
+        loop.close()

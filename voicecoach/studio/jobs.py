@@ -6,7 +6,6 @@ while a build runs. A job's state is polled by the server-sent-events route.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -29,7 +28,6 @@ from ..pipeline import (
     ShareSettings,
     build,
     page_url,
-    qr_png,
     share,
 )
 from ..publish.target import Target
@@ -184,14 +182,10 @@ class Jobs:
             published = {"target": done.target, "uploaded": len(done.uploaded),
                          "unchanged": len(done.unchanged), "bytes": done.bytes_sent,
                          "address": address}  # fmt: skip
-            extra = {"qr": _qr(address), "qr_url": address} if address else {}
-            return {"file": rel, "published": published, **extra} | _summary(result)
+            hosted = {"page_url": address} if address else {}  # the QR code (app._with_qr)
+            return {"file": rel, "published": published} | hosted | _summary(result)
 
         return self._start("share", work)
-
-
-def _qr(url: str) -> str:
-    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
 
 
 def _summary(result: BuildResult) -> dict[str, Any]:
