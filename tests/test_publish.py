@@ -193,6 +193,7 @@ def test_publish_again_sends_only_what_changed_page_last(site: Path, tmp_path: P
         assert "Made for" in (root / "ana" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_cli_share_republish_reports_unchanged(tmp_path: Path) -> None:
     root = tmp_path / "dav"
     root.mkdir()
@@ -207,6 +208,7 @@ def test_cli_share_republish_reports_unchanged(tmp_path: Path) -> None:
         assert "Twice a week." in (root / "ana" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_wrong_password_exit_1_target_named_nothing_online(tmp_path: Path) -> None:
     root = tmp_path / "dav"
     root.mkdir()

@@ -96,6 +96,7 @@ def wait_job(client: TestClient, job: dict) -> dict:
     raise AssertionError("the job did not finish")
 
 
+@pytest.mark.slow
 def test_studio_share_publishes_to_webdav(client: TestClient, tmp_path: Path) -> None:
     """The studio's share with a target: the folder uploaded, the QR code of the public
     address; a password in the URL and an unknown scheme are refused without echo."""
