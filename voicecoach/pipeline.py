@@ -65,6 +65,8 @@ class BuildSettings:
     #: The routine's text when it differs from the file ``routine`` (an editor's unsaved
     #: draft); ``routine`` still names it and holds its relative sound files.
     text: str | None = None
+    #: Who the session is by, over the routine's ``author`` (the studio's therapist).
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,7 @@ def _with_voice(routine: Routine, settings: BuildSettings) -> Routine:
         name=settings.voice or voice.name,
         rate=settings.rate or voice.rate,
     )
-    return with_engine(replace(routine, voice=voice))
+    return with_engine(replace(routine, author=settings.author or routine.author, voice=voice))
 
 
 def voice_of(settings: BuildSettings) -> Voice:

@@ -35,7 +35,7 @@ from ..model import AUDIO_FORMATS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
 from ..publish.target import page_address, parse_target
 from ..routine import check_client_name, schema_text
-from . import handover, record, workspace
+from . import folder, handover, record, workspace
 from .jobs import Jobs
 from .security import Guard
 from .shared import NotFound, build_settings, fail, find_job, json_body, text_field
@@ -128,10 +128,12 @@ async def create(request: Request) -> Response:
     data = await json_body(request)
     if data.get("builtin"):
         rid = text_field(data, "builtin")
-        name = ws.create(rid, workspace.builtin_text(rid))
+        text = workspace.builtin_text(rid)
     else:
-        stem = str(data.get("name") or "my-routine")
-        name = ws.create(stem, workspace.starter_text(stem))
+        rid = str(data.get("name") or "my-routine")
+        text = workspace.starter_text(rid)
+    by = folder.therapist(request.app.state.settings.folder)
+    name = ws.create(rid, folder.with_author(text, by))
     return JSONResponse({"name": name, "files": ws.routines()})
 
 
@@ -176,17 +178,18 @@ async def share(request: Request) -> Response:
         check_client_name(client)  # a 400 now, not a failed job later
     note = str(data.get("note") or "").strip() or None
     base_url = str(data.get("base_url") or "").strip() or None
-    base = replace(build_settings(request, data), client=client, note=note)
-    folder = request.app.state.settings.folder
+    root = request.app.state.settings.folder
+    by = folder.therapist(root)
+    base = replace(build_settings(request, data), client=client, note=note, author=by)
     publish_url = str(data.get("publish") or "").strip()
     if publish_url:  # to the clinic's web space: a folder, its QR code the public address
-        target = parse_target(publish_url, folder=folder)
+        target = parse_target(publish_url, folder=root)
         address = page_address(target, base_url, "index.html")
         settings = ShareSettings(build=base, base_url=address, as_zip=False)
-        job = request.app.state.jobs.share_and_publish(settings, folder, target, address)
+        job = request.app.state.jobs.share_and_publish(settings, root, target, address)
         return JSONResponse(job.snapshot())
     settings = ShareSettings(build=base, base_url=base_url, as_zip=bool(data.get("zip", True)))
-    job = request.app.state.jobs.share(settings, folder)
+    job = request.app.state.jobs.share(settings, root)
     return JSONResponse(job.snapshot())
 
 
@@ -285,6 +288,7 @@ ROUTES = [
     Route("/files/{path:path}", download),
     *record.ROUTES,
     *handover.ROUTES,
+    *folder.ROUTES,
     Mount("/static", StaticFiles(directory=str(resources.files("voicecoach.studio") / "static"))),
 ]
 

@@ -28,6 +28,7 @@ ROUTINE_SUFFIXES = (".yaml", ".yml")
 #: Folders never listed: built sessions and tool folders.
 _SKIP_DIRS = {"output", "node_modules", "__pycache__"}
 _LOCATION_RE = re.compile(r"^(?P<path>.*?):(?P<line>\d+):(?P<col>\d+)$")
+_ID_LINE_RE = re.compile(r"^id:[ \t]*([^\s#]*)", re.MULTILINE)
 
 
 #: Folders deep the list goes (``a/b.yaml`` is listed, ``a/b/c.yaml`` is not).
@@ -148,22 +149,34 @@ class Workspace:
 
     def create(self, stem: str, text: str) -> str:
         """A new routine file named after ``stem`` (numbered if taken); returns its name."""
-        base = _slug(stem) or "my-routine"
+        base = slug(stem) or "my-routine"
         for n in range(1, 1000):
             name = f"{base}.yaml" if n == 1 else f"{base}-{n}.yaml"
             if not self.path(name).exists():
-                self.save(name, text.replace(f"id: {stem}\n", f"id: {name[:-5]}\n"), None)
+                self.save(name, with_id(text, name[:-5]), None)
                 return name
         raise UserError(f"too many routines named {base}", "choose another name")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60]
 
 
 def starter_text(stem: str = "my-routine") -> str:
     """The same starter as ``voicecoach new``."""
-    return routine_starter(_slug(stem) or "my-routine")
+    return routine_starter(slug(stem) or "my-routine")
+
+
+def with_id(text: str, rid: str) -> str:
+    """A routine's text with its top-level ``id:`` set to ``rid`` (its comment kept), so
+    each file's builds have their own output names."""
+    return _ID_LINE_RE.sub(lambda m: "id: " + rid, text, count=1)
+
+
+def id_of(text: str) -> str | None:
+    """The top-level ``id:`` written in a routine's text, if any."""
+    found = _ID_LINE_RE.search(text)
+    return found.group(1) if found else None
 
 
 def builtins() -> list[str]:
