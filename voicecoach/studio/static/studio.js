@@ -11,6 +11,7 @@ import {
 import { Chart, clock, stepBlocks } from "./chart.js";
 import { schemaCompletion, stepInsertion } from "./complete.js";
 import { initRecord } from "./record.js";
+import { initCare, pinnedLength, progressText, restoreControls, showRange } from "./care.js";
 
 const DATA = JSON.parse(document.getElementById("studio-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -45,10 +46,9 @@ function source() {
 }
 
 function controls() {
-  const length = $("length");
   const seed = $("seed").value;
   return {
-    length_s: length.dataset.touched ? Number(length.value) : null,
+    length_s: pinnedLength(),
     pace: $("pace").value,
     seed: seed === "" ? null : Number(seed),
     voice: $("voice").value || null,
@@ -206,21 +206,26 @@ function drawChart(timeline) {
 }
 
 function setRange(range, duration) {
-  const input = $("length");
-  if (!range) { input.disabled = true; return; }
-  input.disabled = false;
-  input.min = String(Math.floor(range.min_s));
-  input.max = String(Math.ceil(range.max_s));
-  input.step = "1";
-  if (!input.dataset.touched) input.value = String(Math.round(duration));
-  $("length-out").textContent = clock(Number(input.value));
-  input.title = `between ${clock(range.min_s)} and ${clock(range.max_s)}`;
+  showRange(range, duration, clock);
 }
 
-$("length").addEventListener("input", () => {
-  $("length").dataset.touched = "1";
-  $("length-out").textContent = clock(Number($("length").value));
-});
+const opened = [];
+const careHooks = {
+  key: KEY, api, status, clock, renderFiles, openFile,
+  name: () => state.name,
+  dirty: () => !state.readonly && view.state.doc.toString() !== state.saved,
+  save: () => save(false),
+  onOpen: (fn) => opened.push(fn),
+  closed: () => {
+    Object.assign(state, { name: null, builtin: null, version: null, saved: "" });
+    localStorage.removeItem(KEY + "last");
+    $("file-name").textContent = "no routine open";
+    load("", true);
+    notice(null);
+    opened.forEach((fn) => fn());
+  },
+};
+initCare(careHooks); // before the controls' own listeners: pace lets the length go first
 /** Checks again now (a control changed; the text did not, so the linter would not run). */
 async function recheck() {
   const found = await runCheck(view);
@@ -239,7 +244,7 @@ async function loadVoices() {
 
 function fillVoices() {
   const select = $("voice");
-  const keep = select.value;
+  const keep = select.dataset.want !== undefined ? select.dataset.want : select.value;
   const lang = (state.timeline && state.timeline.language) || "en";
   select.length = 1;
   for (const v of state.voices) {
@@ -298,6 +303,8 @@ async function openFile(name) {
   $("file-name").textContent = name;
   $("copy-builtin").hidden = true;
   localStorage.setItem(KEY + "last", JSON.stringify({ name }));
+  restoreControls(careHooks, name);
+  opened.forEach((fn) => fn());
   const draft = JSON.parse(localStorage.getItem(KEY + "draft:" + name) || "null");
   if (draft && draft.text !== res.data.text) {
     state.version = draft.version;
@@ -324,6 +331,7 @@ async function openBuiltin(id) {
   $("copy-builtin").hidden = false;
   localStorage.setItem(KEY + "last", JSON.stringify({ builtin: id }));
   load(res.data.text, true);
+  opened.forEach((fn) => fn());
   notice("A built-in template: copy it to your folder to change it.");
   refreshFiles();
 }
@@ -381,6 +389,7 @@ async function save(force) {
   state.saved = text;
   localStorage.removeItem(KEY + "draft:" + state.name);
   hideConflict();
+  notice(null); // a restored draft is saved now: nothing is left to discard
   onEdit(true);
   status("saved " + state.name);
   return true;
@@ -400,6 +409,7 @@ $("reload-theirs").addEventListener("click", () => {
   localStorage.removeItem(KEY + "draft:" + state.name);
   load(theirs.theirs, false);
   hideConflict();
+  notice(null);
   status("reloaded from disk");
 });
 $("show-both").addEventListener("click", () => {
@@ -482,7 +492,7 @@ $("play-here").addEventListener("click", async () => {
   const res = await api("/api/play", request());
   if (!res.ok) { status(res.data.error); return; }
   const snap = res.data.state === "done" ? res.data :
-    await follow(res.data, (s) => status(`preparing audio… ${s.stage} ${s.done}/${s.total}`));
+    await follow(res.data, (s) => status("preparing audio… " + progressText(s)));
   if (snap.state !== "done") { status(snap.error || "failed"); return; }
   const timeline = snap.result.timeline;
   const blocks = stepBlocks(timeline, state.steps);
@@ -540,9 +550,11 @@ $("build").addEventListener("click", async () => {
     bar.max = s.total || 1;
     bar.value = s.done;
     bar.dataset.updates = String(Number(bar.dataset.updates || 0) + 1);
-    bar.title = `${s.stage} ${s.done}/${s.total}`;
+    bar.title = progressText(s);
+    $("build-result").textContent = progressText(s);
   });
   bar.hidden = true;
+  out.textContent = "";
   if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
   out.className = "";
   out.appendChild(downloadLink(snap.result.file, `Download ${snap.result.file} (${clock(snap.result.duration_s)})`));
@@ -565,7 +577,7 @@ $("share-form").addEventListener("submit", async (ev) => {
     ...request(), client: $("client").value, note: $("note").value, base_url: $("base-url").value,
   });
   if (!res.ok) { out.textContent = res.data.error; return; }
-  const snap = await follow(res.data, (s) => { out.textContent = `making the share zip… ${s.stage} ${s.done}/${s.total}`; });
+  const snap = await follow(res.data, (s) => { out.textContent = "making the share zip… " + progressText(s); });
   out.textContent = "";
   if (snap.state !== "done") { out.className = "error-text"; out.textContent = snap.error; return; }
   out.className = "";
