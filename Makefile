@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 
 install: system-deps $(STAMP)
 
-# System packages: espeak-ng (voice), chromium (share-page tests), tmux (terminal-view tests).
+# System packages: espeak-ng (voice), chromium and WebKit under Xvfb (share-page tests),
+# tmux (terminal-view tests).
 # ffmpeg comes from imageio-ffmpeg.
 system-deps:
 	@bash scripts/install-system-deps.sh

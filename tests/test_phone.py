@@ -475,6 +475,8 @@ def test_resume_where_stopped_and_done_log(site: Path, timeline: dict, browser) 
     at(page, timeline["duration_s"] - 1.5, playing=True)
     until(page, "document.querySelectorAll('#done-list li').length > 0", timeout=10_000)
     assert page.evaluate("document.getElementById('audio').ended")
+    assert page.locator("#closing").is_visible(), "the end is a closing screen"
+    page.click("#closing-close")
     done = page.locator("#done-list li")
     assert done.count() == 1 and page.locator("#done").is_visible()
     assert done.first.inner_text().endswith(" · Quick hamstring release")

@@ -58,7 +58,9 @@
 
   function seek(t) {
     var end = isFinite(audio.duration) ? audio.duration : data.duration_s;
-    audio.currentTime = Math.max(0, Math.min(t, end));
+    var target = Math.max(0, Math.min(t, end));
+    if (wholeFile === "loading") { wanted = target; }
+    audio.currentTime = target;
     update();
   }
 
@@ -272,7 +274,7 @@
   }
 
   function savePosition(now) {
-    if (!started) { return; }
+    if (!started || swapping) { return; }
     var t = audio.currentTime;
     if (!now && Math.abs(t - savedAt) < 5) { return; }
     savedAt = t;
@@ -339,8 +341,9 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var tag = event.target && event.target.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "AUDIO") { return; }
+    if (tag === "INPUT" || tag === "TEXTAREA") { return; }
     var key = event.key;
+    if (tag === "AUDIO" && nativeKey(key)) { return; }
     if (key === " " && tag === "BUTTON") { return; }
     if (key === " " || key === "k" || key === "K") { if (audio.paused) { play(); } else { audio.pause(); } }
     else if (key === "n" || key === "N") { nextStep(); }
@@ -383,7 +386,10 @@
     setPosition();
     savePosition(true);
   });
-  audio.addEventListener("ended", markDone);
+  audio.addEventListener("ended", function () { markDone(); showClosing(); });
+  audio.addEventListener("play", hideClosing);
+  audio.addEventListener("loadedmetadata", loadWhole);
+  audio.addEventListener("error", loadWhole);
   window.addEventListener("pagehide", function () { savePosition(true); });
 
   if ("serviceWorker" in navigator && window.isSecureContext && /^https?:$/.test(location.protocol)) {
@@ -393,6 +399,112 @@
       $("offline").textContent = "Saved on this device: it plays without signal.";
     }).catch(function () {});
   }
+
+  // -- keys after a click on the audio element's own controls --------------------------------
+  /* Chromium's native controls keep every key (and never pass it to the page) while the
+     audio element has focus, so after its play button or time bar N, P and F did nothing.
+     Once the native controls have done their part, focus moves to the player around them,
+     where every key of the page works (Space still plays and pauses). Where a browser does
+     pass keys on from the audio element, the keys it handles itself are left to it. */
+  function nativeKey(key) {
+    return key === " " || key === "Enter" || key.indexOf("Arrow") === 0 || key === "Home" ||
+      key === "End" || key === "PageUp" || key === "PageDown";
+  }
+
+  var player = audio.closest ? audio.closest(".player") : null;
+  function leaveNativeControls() {
+    if (!player || document.activeElement !== audio) { return; }
+    if (!player.hasAttribute("tabindex")) { player.setAttribute("tabindex", "-1"); }
+    player.focus({ preventScroll: true });
+  }
+  ["play", "pause", "seeked", "volumechange", "ratechange"].forEach(function (type) {
+    audio.addEventListener(type, leaveNativeControls);
+  });
+
+  // -- the whole file when the host answers no byte ranges ---------------------------------
+  /* Some hosts (python -m http.server, simple shared hosting) answer a range request with the
+     whole file and no Accept-Ranges: the browser then cannot seek (audio.seekable is empty)
+     and every step jump snaps back. The page then fetches the file once and plays it from
+     memory (a blob: URL), where every position can be reached; a seek asked meanwhile is
+     kept and made once the file is in. */
+  var wholeFile = null;  // null, "loading", "done" or "failed"
+  var wanted = null;
+  var swapping = false;
+
+  function seekableAll() {
+    var ranges = audio.seekable;
+    var end = isFinite(audio.duration) ? audio.duration : data.duration_s;
+    return !!ranges && ranges.length > 0 && ranges.start(0) <= 0.5 &&
+      ranges.end(ranges.length - 1) >= end - 0.5;
+  }
+
+  function loadWhole() {
+    if (wholeFile !== null || !/^https?:$/.test(location.protocol)) { return; }
+    if (!window.fetch || !window.URL || !URL.createObjectURL) { return; }
+    if (!audio.error && seekableAll()) { return; }
+    wholeFile = "loading";
+    fetch(audio.currentSrc || audio.src).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.blob();
+    }).then(function (blob) {
+      var at = wanted !== null ? wanted : audio.currentTime;
+      var playing = !audio.paused;
+      swapping = true;
+      audio.addEventListener("loadedmetadata", function () {
+        audio.currentTime = at;
+        wanted = null;
+        swapping = false;
+        wholeFile = "done";
+        if (playing) { play(); }
+        update();
+      }, { once: true });
+      audio.src = URL.createObjectURL(blob);
+    }).catch(function () { wholeFile = "failed"; swapping = false; });
+  }
+
+  // -- the end: a closing screen, with what was done on this phone --------------------------
+  function ordinal(n) {
+    return n === 1 ? "once" : n === 2 ? "twice" : n + " times";
+  }
+
+  function showClosing() {
+    var log = doneLog();
+    var mine = log.filter(function (entry) { return entry.id === data.id; });
+    $("closing-greeting").textContent = data.client ? "Well done, " + data.client + "." : "Well done.";
+    $("closing-count").textContent = "Done " + ordinal(mine.length) + " on this phone.";
+    var list = $("closing-log");
+    list.textContent = "";
+    mine.slice(-5).reverse().forEach(function (entry) {
+      var li = document.createElement("li");
+      var when = new Date(entry.date);
+      li.textContent = isNaN(when) ? entry.date : when.toLocaleString(
+        document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+      list.appendChild(li);
+    });
+    $("floor-announce").textContent = "";
+    document.body.classList.add("closing");
+    $("closing").hidden = false;
+    $("closing-heading").focus();
+  }
+
+  function hideClosing() {
+    if ($("closing").hidden) { return; }
+    $("closing").hidden = true;
+    document.body.classList.remove("closing");
+  }
+
+  $("closing-again").addEventListener("click", function () {
+    hideClosing();
+    seek(0);
+    play();
+  });
+  $("closing-close").addEventListener("click", function () {
+    hideClosing();
+    floorChosen = true;
+    setFloor(false, false);
+    $("done").scrollIntoView({ block: "start" });
+    $("done-heading").focus();
+  });
 
   update();
   playState();

@@ -98,6 +98,7 @@ def render_page(
         "back_s": STEP_BACK_S,
         "id": f"{audio_name}:{timeline.duration_sample}",
         "title": timeline.title,
+        "client": info.client,
         "album": f"For {info.client}" if info.client else (timeline.author or "voicecoach"),
         "duration_s": round(timeline.duration_s, 3),
         "artwork": artwork(cover_name),
