@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -189,3 +190,47 @@ def running_studio(folder: Path, cache: Path) -> Iterator[str]:
 
 #: Playwright's device descriptors (``DEVICES["Pixel 7"]``), filled by ``browser``.
 DEVICES: dict[str, dict] = {}
+
+
+WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
+
+
+@pytest.fixture(scope="session")
+def webkit():
+    """One WebKit (Debian's WebKitGTK through selenium) for the whole run, on its own Xvfb
+    display: every iPhone browser is WebKit. Xvfb picks a free display itself (-displayfd),
+    so `make test` needs no xvfb-run and runs beside other X servers."""
+
+    for tool in (WEBKIT_DRIVER, "/usr/bin/Xvfb"):
+        assert Path(tool).exists(), (
+            f"{tool} is missing: run `make install` (webkit2gtk-driver, xvfb)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.webkitgtk.service import Service
+
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        number = b""
+        while not number.endswith(b"\n"):
+            chunk = os.read(read_fd, 16)
+            assert chunk, "Xvfb did not start"
+            number += chunk
+        os.close(read_fd)
+        env = {**os.environ, "DISPLAY": ":" + number.decode().strip()}
+        with warnings.catch_warnings():  # selenium's own use of a deprecated argument
+            warnings.simplefilter("ignore", DeprecationWarning)
+            driver = webdriver.WebKitGTK(service=Service(executable_path=WEBKIT_DRIVER, env=env))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
