@@ -152,9 +152,10 @@ function initFileTools(hooks) {
 
 function initTherapist(hooks) {
   const box = el("form", { id: "therapist-form", class: "therapist", hidden: "" });
-  const label = el("label", { for: "therapist-name" }, "Who is the therapist? Clients see this name on their page:");
+  const label = el("label", { for: "therapist-name",
+    title: "Who is the therapist? Clients see this name on their page." }, "Therapist:");
   const input = el("input", { id: "therapist-name", autocomplete: "name", maxlength: "80",
-    placeholder: "e.g. Ana López, physiotherapist" });
+    placeholder: "your name, as clients know you" });
   box.append(label, input, el("button", { type: "submit", id: "therapist-save" }, "Save"));
   const shown = el("button", { type: "button", id: "therapist", hidden: "",
     title: "the therapist's name, on new routines and shares" });
