@@ -82,6 +82,9 @@ def test_floor_view_in_webkit(webkit, site: Path, timeline: dict) -> None:
     step_end = chapter(timeline, "Ball pin and stretch (left)")
     assert left == pytest.approx(step_end - now(webkit), abs=1.5)
     assert instruction(timeline, 4) in text(webkit, "floor-next")
+    screen = js(webkit, "[navigator.mediaSession.metadata.title, navigator.mediaSession"
+                        ".metadata.artist, navigator.mediaSession.playbackState]")  # fmt: skip
+    assert screen == [timeline["title"], "Ball pin and stretch (right)", "playing"], "lock screen"
     assert js(webkit, "document.getElementById('page').offsetParent") is None, "page hidden"
     size = js(
         webkit, "parseFloat(getComputedStyle(document.getElementById('floor-step')).fontSize)"
