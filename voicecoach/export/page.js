@@ -67,13 +67,13 @@
   /* Same rules as the terminal player: next goes to the next jump point; previous goes to
      the start of this step, or to the step before when within back_s of its start. */
   function nextStep() {
-    var i = stepAt(audio.currentTime) + 1;
+    var i = stepAt(position()) + 1;
     seek(i < steps.length ? steps[i].start : data.duration_s);
   }
 
   function previousStep() {
-    var i = stepAt(audio.currentTime);
-    if (audio.currentTime - steps[i].start < data.back_s && i > 0) { i -= 1; }
+    var i = stepAt(position());
+    if (position() - steps[i].start < data.back_s && i > 0) { i -= 1; }
     seek(steps[i].start);
   }
 
@@ -423,19 +423,20 @@
 
   // -- the whole file when the host answers no byte ranges ---------------------------------
   /* Some hosts (python -m http.server, simple shared hosting) answer a range request with the
-     whole file and no Accept-Ranges: the browser then cannot seek (audio.seekable is empty)
-     and every step jump snaps back. The page then fetches the file once and plays it from
-     memory (a blob: URL), where every position can be reached; a seek asked meanwhile is
-     kept and made once the file is in. */
-  var wholeFile = null;  // null, "loading", "done" or "failed"
+     whole file and no Accept-Ranges: Chromium then cannot seek (audio.seekable is empty) and
+     every step jump snaps back to the start. Served over http(s), when the stream cannot be
+     sought through, the page fetches the file once and plays it from memory (a blob: URL),
+     where every position can be reached; a step jump asked for meanwhile is kept and made
+     once the file is in. A browser that cannot seek in a blob either goes back to the
+     stream. (A probe with a Range header is no test: the browser's cache answers it.) */
+  var wholeFile = null;  // null, "loading", "done", "stream" or "failed"
   var wanted = null;
   var swapping = false;
 
-  function seekableAll() {
-    var ranges = audio.seekable;
-    var end = isFinite(audio.duration) ? audio.duration : data.duration_s;
-    return !!ranges && ranges.length > 0 && ranges.start(0) <= 0.5 &&
-      ranges.end(ranges.length - 1) >= end - 0.5;
+  /* Where the listener is: a jump not yet made (the file still coming) counts as made, so
+     tapping Next twice goes two steps on. */
+  function position() {
+    return wanted !== null ? wanted : audio.currentTime;
   }
 
   function loadWhole() {
@@ -447,19 +448,38 @@
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.blob();
     }).then(function (blob) {
-      var at = wanted !== null ? wanted : audio.currentTime;
-      var playing = !audio.paused;
-      swapping = true;
-      audio.addEventListener("loadedmetadata", function () {
-        audio.currentTime = at;
-        wanted = null;
-        swapping = false;
-        wholeFile = "done";
-        if (playing) { play(); }
-        update();
-      }, { once: true });
-      audio.src = URL.createObjectURL(blob);
-    }).catch(function () { wholeFile = "failed"; swapping = false; });
+      swapTo(URL.createObjectURL(blob), "done");
+    }).catch(function () { wholeFile = "failed"; wanted = null; swapping = false; });
+  }
+
+  function seekableAll() {
+    var ranges = audio.seekable;
+    var end = isFinite(audio.duration) ? audio.duration : data.duration_s;
+    return !!ranges && ranges.length > 0 && ranges.start(0) <= 0.5 &&
+      ranges.end(ranges.length - 1) >= end - 0.5;
+  }
+
+  /* Plays ``url`` from where the listener is (or was sent meanwhile), playing if it was. */
+  function swapTo(url, state) {
+    var stream = audio.currentSrc || audio.src;
+    var at = wanted !== null ? wanted : audio.currentTime;
+    var playing = !audio.paused;
+    swapping = true;
+    audio.addEventListener("loadedmetadata", function () {
+      if (state === "done" && !seekableAll()) {
+        URL.revokeObjectURL(url);
+        if (wanted === null) { wanted = at; }
+        swapTo(stream, "stream");
+        return;
+      }
+      audio.currentTime = wanted !== null ? wanted : at;  // a jump made during the swap wins
+      wanted = null;
+      swapping = false;
+      wholeFile = state;
+      if (playing) { play(); }
+      update();
+    }, { once: true });
+    audio.src = url;
   }
 
   // -- the end: a closing screen, with what was done on this phone --------------------------
