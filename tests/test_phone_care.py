@@ -14,7 +14,6 @@ import pytest
 
 from .test_phone import OUTPUT, at, chapter, now, open_at, site, step_start, timeline, until
 
-pytestmark = pytest.mark.browser
 __all__ = ["site", "timeline"]  # module fixtures shared with test_phone
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -31,6 +30,8 @@ def play_to_the_end(page, duration_s: float) -> None:
     until(page, "document.body.classList.contains('closing')", timeout=15_000)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_session_ends_on_a_closing_screen(site: Path, timeline: dict, browser) -> None:
     page, errors = open_at(browser, (site / "index.html").as_uri(), **PHONE)
     page.evaluate("document.getElementById('floor-toggle').click()")
@@ -95,6 +96,8 @@ def no_ranges(site: Path):
         proc.wait(timeout=10)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_step_jumps_on_the_first_visit_to_a_host_without_ranges(
     site: Path, timeline: dict, browser, no_ranges: str
 ) -> None:
@@ -122,6 +125,8 @@ def test_step_jumps_on_the_first_visit_to_a_host_without_ranges(
     page.context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_step_keys_work_after_a_click_on_the_native_play_button(site: Path, browser) -> None:
     page, errors = open_at(browser, (site / "index.html").as_uri(), (), viewport={"width": 1280,
                            "height": 900})  # fmt: skip

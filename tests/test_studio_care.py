@@ -12,7 +12,7 @@ import pytest
 from . import test_studio
 from .test_studio import checks, copy_quick, editor_text, go_to_line, use_tone_voice, wait_checked
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 studio = test_studio.studio  # the same fixtures: a studio over a folder, a page on it
 page = test_studio.page
 

@@ -112,6 +112,7 @@ def test_hostile_folder_requests_are_refused_and_confined(client, folder, path, 
     assert client.post(path, content=b"not json").status_code == 400
 
 
+@pytest.mark.slow
 def test_the_therapist_is_asked_once_and_signs_new_routines_and_shares(client, folder):
     assert client.get("/api/settings").json() == {"therapist": None}
     saved = client.post("/api/settings", json={"therapist": " Dr  Ana\nLópez "})
