@@ -91,10 +91,22 @@ def test_check_answers_with_the_timeline_and_problems(client) -> None:
     assert body["problems"] == [] and body["timeline"]["events"]
 
 
+def test_the_detail_control_reaches_the_check(client) -> None:
+    words = {}
+    for detail in ("full", "brief", "minimal"):
+        body = {"builtin": "hamstring-quick", "text": None, "detail": detail}
+        timeline = client.post("/api/check", json=body).json()["timeline"]
+        assert timeline.get("detail", "full") == detail
+        spoken = [e["text"] for e in timeline["events"] if e["kind"] == "speech"]
+        words[detail] = sum(len(text.split()) for text in spoken)
+    assert words["minimal"] < words["brief"] < words["full"]
+
+
 @pytest.mark.parametrize(
     ("body", "error"),
     [
         ({"builtin": "hamstring-quick", "pace": "sprint"}, "unknown pace 'sprint'"),
+        ({"builtin": "hamstring-quick", "detail": "loud"}, "unknown detail 'loud'"),
         ({"builtin": "hamstring-quick", "length_s": -1}, "length_s must be a positive"),
         ({"builtin": "hamstring-quick", "length_s": "nan"}, "length_s must be a positive"),
         ({"builtin": "hamstring-quick", "seed": -2}, "seed must be a whole number"),

@@ -22,6 +22,11 @@ AUDIO_FORMATS: tuple[AudioFormat, ...] = get_args(AudioFormat)
 Pace = Literal["gentle", "normal", "brisk"]
 PACES: tuple[Pace, ...] = get_args(Pace)
 
+#: How much a session says: ``full`` is every line; ``brief`` drops what a regular no
+#: longer needs; ``minimal`` keeps titles, sides, start tones, rounds, countdowns and the end.
+Detail = Literal["full", "brief", "minimal"]
+DETAILS: tuple[Detail, ...] = get_args(Detail)
+
 #: What an event is. ``speech`` carries ``text``; the others name a ``sound``.
 EventKind = Literal["speech", "chime", "breath_in", "breath_out", "tick"]
 
@@ -140,6 +145,37 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """A step that waits for the listener (``until: ready``) at ``at_sample``, its end.
+
+    The audio file runs on through the step's written length; a player (the page, ``play``)
+    pauses at ``at_sample`` until a tap, a key or the earphone's play. ``count`` is set for a
+    ``count: self`` repeat: the player counts that many taps, each capped at ``cap_s``, from
+    ``start_sample``.
+    """
+
+    step: int
+    start_sample: int
+    at_sample: int
+    line: int | None = None
+    count: int = 0
+    cap_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "step": self.step,
+            "start_s": seconds(self.start_sample),
+            "at_s": seconds(self.at_sample),
+        }
+        if self.line is not None:
+            out["line"] = self.line
+        if self.count:
+            out["count"] = self.count
+            out["cap_s"] = self.cap_s
+        return out
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A named point to jump to: one per section, and one per side of a sided section."""
 
@@ -187,6 +223,10 @@ class Timeline:
     #: (``then``, halfway, encouragement, ...): ``build`` measures them and compiles again,
     #: so a line is never dropped on an estimate alone. Not part of the JSON contract.
     unsaid: tuple[str, ...] = ()
+    #: How much is said (``--detail``); the JSON names it only when not ``full``.
+    detail: Detail = "full"
+    #: Steps that wait for the listener (``until: ready``): (step, end sample of the step).
+    waits: tuple[Wait, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -220,6 +260,8 @@ class Timeline:
             "safety": list(self.safety),
             "chapters": [{"start_s": c.start_s, "title": c.title} for c in self.chapters],
             "events": [e.to_json() for e in self.events],
+            **({"detail": self.detail} if self.detail != "full" else {}),
+            **({"waits": [w.to_json() for w in self.waits]} if self.waits else {}),
         }
 
 

@@ -20,7 +20,7 @@ from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_r
 from .errors import UserError, VoicecoachError
 from .files import slug
 from .media import MAX_SOUND_S, audio_length_s
-from .model import Diagnostic, Timeline, Voice, samples
+from .model import Detail, Diagnostic, Timeline, Voice, samples
 from .routine import Routine, check_client_name, load_routine, parse_routine
 from .speech.cachesize import trim as trim_cache
 from .speech.clipkeys import default_cache_dir
@@ -50,6 +50,8 @@ class BuildSettings:
     rate: int | None = None
     length_s: float | None = None
     pace: str = "normal"
+    #: How much is said (``--detail``): full, brief or minimal.
+    detail: Detail = "full"
     seed: int | None = None
     client: str | None = None
     note: str | None = None
@@ -255,7 +257,8 @@ def _output(settings: BuildSettings, routine: Routine) -> tuple[str, Path]:
                 f"use one of {', '.join('.' + f for f in FORMATS)}, or pass --format",
             )
     fmt = fmt or "mp3"
-    out = settings.out or settings.output_dir / f"{routine.id}.{FORMATS[fmt].extension}"
+    name = routine.id + ("" if settings.detail == "full" else f"-{settings.detail}")
+    out = settings.out or settings.output_dir / f"{name}.{FORMATS[fmt].extension}"
     return fmt, out
 
 
@@ -346,6 +349,7 @@ def _compile(
         pace=settings.pace,
         client=settings.client,
         out_of_reach=out_of_reach,
+        detail=settings.detail,
     )
 
 
@@ -377,6 +381,8 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
         check_client_name(settings.build.client)  # before it goes into a folder's name
     routine = load(settings.build)
     name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
+    if settings.build.detail != "full":
+        name += f"-{settings.build.detail}"
     folder = settings.out_dir or settings.build.output_dir / "share" / name
     if settings.base_url:
         page.check_base_url(settings.base_url)

@@ -19,12 +19,13 @@ import click
 from .. import __version__
 from ..errors import RoutineError, RoutineErrors, UserError, VoicecoachError
 from ..files import write_text_atomic
-from ..model import AUDIO_FORMATS, Diagnostic, Timeline
+from ..model import AUDIO_FORMATS, Detail, Diagnostic, Timeline
 from ..timing import clock
 from .cache import cache
 from .options import (
     Bars,
     allow_path_option,
+    detail_option,
     length_option,
     pace_option,
     printable,
@@ -84,6 +85,7 @@ def _compile(
     seed: int | None,
     pace: str = "normal",
     allow_paths: tuple[Path, ...] = (),
+    detail: Detail = "full",
 ) -> Timeline:
     from ..compiler import compile_routine
     from ..pipeline import plan_lengths
@@ -91,7 +93,7 @@ def _compile(
 
     routine = load_routine(routine_ref, allow_paths)
     measure = plan_lengths(routine, announce=_note)
-    return compile_routine(routine, measure, length_s=length_s, seed=seed, pace=pace)
+    return compile_routine(routine, measure, length_s=length_s, seed=seed, pace=pace, detail=detail)
 
 
 def _note(message: str) -> None:
@@ -134,6 +136,7 @@ def validate(files: tuple[str, ...], strict: bool, allow_paths: tuple[Path, ...]
 @click.argument("routine")
 @length_option
 @pace_option
+@detail_option
 @seed_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timeline JSON instead.")
 @strict_option
@@ -142,6 +145,7 @@ def plan(
     routine: str,
     length: float | None,
     pace: str,
+    detail: Detail,
     seed: int | None,
     as_json: bool,
     strict: bool,
@@ -157,8 +161,9 @@ def plan(
     Example:
       voicecoach plan hamstring-quick
       voicecoach plan legs.yaml --length 12m --json > legs.timeline.json
+      voicecoach plan hamstring-release --detail brief
     """
-    timeline = _compile(routine, length, seed, pace, allow_paths)
+    timeline = _compile(routine, length, seed, pace, allow_paths, detail)
     _warn(timeline.diagnostics, strict)
     if as_json:
         click.echo(json.dumps(timeline.to_json(), indent=2, ensure_ascii=False))
@@ -198,6 +203,7 @@ def format_plan(timeline: Timeline) -> str:
 @voice_options
 @length_option
 @pace_option
+@detail_option
 @seed_option
 @click.option("--bitrate", default="96k", show_default=True, help="Bitrate for lossy formats.")
 @click.option(
@@ -224,6 +230,7 @@ def build(quiet: bool, **options: Any) -> None:
     Example:
       voicecoach build hamstring-release
       voicecoach build legs.yaml -o legs.m4a --length 12m --loudness speaker
+      voicecoach build hamstring-release --detail brief
     """
     from ..pipeline import BuildSettings, Progress
     from ..pipeline import build as run_build
@@ -250,6 +257,7 @@ def build(quiet: bool, **options: Any) -> None:
 @voice_options
 @length_option
 @pace_option
+@detail_option
 @allow_path_option
 def play(from_section: str | None, silent: bool, **options: Any) -> None:
     """Play a session now, with a full-screen view you can follow from the floor.

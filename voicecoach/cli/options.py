@@ -1,10 +1,11 @@
 """What several ``voicecoach`` commands share: options, settings, progress bars.
 
 ``build``, ``share``, ``play``, ``plan`` and ``batch`` take the same ``--length``,
-``--pace``, ``--seed``, ``--engine``/``--voice``/``--rate`` and ``--allow-path``; they are
-declared once here, so they read the same in every command's help. ``settings_from`` is
-the one way a command's options become a frozen settings object, and ``Bars`` the
-progress a build shows on a terminal. The commands themselves are in ``cli.py``.
+``--pace``, ``--detail``, ``--seed``, ``--engine``/``--voice``/``--rate`` and
+``--allow-path``; they are declared once here, so they read the same in every command's
+help. ``settings_from`` is the one way a command's options become a frozen settings
+object, and ``Bars`` the progress a build shows on a terminal. The commands themselves
+are in ``cli.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..model import PACES
+from ..model import DETAILS, PACES
 
 
 def printable(text: str, lines: bool = False) -> str:
@@ -62,6 +63,15 @@ pace_option = click.option(
     default="normal",
     show_default=True,
     help="Longer or shorter holds and gaps, within the routine's ranges.",
+)
+detail_option = click.option(
+    "--detail",
+    type=click.Choice(DETAILS),
+    default="full",
+    show_default=True,
+    help="How much is said: full (everything), brief (for regulars: no encouragement or "
+    "coming-up lines, heard instructions shortened), minimal (titles, sides, tones, "
+    "countdowns and the end).",
 )
 allow_path_option = click.option(
     "--allow-path",

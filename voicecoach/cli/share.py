@@ -19,6 +19,7 @@ from ..timing import clock
 from .options import (
     Bars,
     allow_path_option,
+    detail_option,
     length_option,
     pace_option,
     printable,
@@ -112,6 +113,7 @@ def _shown_path(path: Path) -> str:
 @voice_options
 @length_option
 @pace_option
+@detail_option
 @allow_path_option
 @publish_option
 @handover_options
@@ -137,6 +139,7 @@ def share(
       voicecoach share hamstring-quick --zip --base-url https://example.org/ana/
       voicecoach share hamstring-quick --client Ana --publish s3://clinic/ana/
       voicecoach share hamstring-quick --client Ana --handover --for 10m
+      voicecoach share hamstring-release --client "Ana" --detail brief
     """
     from ..pipeline import BuildSettings, Progress, ShareSettings
     from ..pipeline import share as run_share

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Literal
 
 from ..errors import RoutineError, UserError
-from ..model import Diagnostic
+from ..model import Detail, Diagnostic
 from ..routine import Routine, clean_client_name
 from ..timing import clock
 from .layout import Layout, Pass
@@ -32,6 +32,7 @@ def length_range(
     seed: int | None = None,
     pace: str = "normal",
     client: str | None = None,
+    detail: Detail = "full",
 ) -> tuple[float, float]:
     """The shortest and longest session ``length_s`` can ask for: what ``--length`` accepts.
 
@@ -44,16 +45,21 @@ def length_range(
     if pace not in PACES:
         raise UserError(f"unknown pace {pace!r}", f"use --pace {'|'.join(PACES)}")
     client = clean_client_name(client) if client else None
-    return _reach(measure, *_extremes(routine, measure, seed, PACES[pace][1], client))
+    return _reach(measure, *_extremes(routine, measure, seed, PACES[pace][1], client, detail))
 
 
 def _extremes(
-    routine: Routine, measure: Measure, seed: int, gap_scale: float, client: str | None
+    routine: Routine,
+    measure: Measure,
+    seed: int,
+    gap_scale: float,
+    client: str | None,
+    detail: Detail = "full",
 ) -> tuple[Pass, Pass]:
     """Passes with every range at its low end and at its high end."""
 
     def run(t: float) -> Pass:
-        return Layout(routine, measure, seed, t, t, gap_scale, client).run()
+        return Layout(routine, measure, seed, t, t, gap_scale, client, detail).run()
 
     return run(0.0), run(1.0)
 
@@ -73,6 +79,7 @@ def fit_length(
     gap_scale: float,
     client: str | None,
     out_of_reach: Literal["error", "nearest"] = "error",
+    detail: Detail = "full",
 ) -> Pass:
     """Finds range positions (durations and counts) whose total lands on ``target_s``.
 
@@ -81,9 +88,9 @@ def fit_length(
     """
 
     def run(t_count: float, t_time: float) -> Pass:
-        return Layout(routine, measure, seed, t_count, t_time, gap_scale, client).run()
+        return Layout(routine, measure, seed, t_count, t_time, gap_scale, client, detail).run()
 
-    shortest, longest = _extremes(routine, measure, seed, gap_scale, client)
+    shortest, longest = _extremes(routine, measure, seed, gap_scale, client, detail)
     low_s, high_s = _reach(measure, shortest, longest)
     if out_of_reach == "nearest":
         target_s = min(max(target_s, shortest.duration_s), longest.duration_s)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from itertools import pairwise
 
-from ..model import Diagnostic, Event, Timeline, samples, seconds
+from ..model import Detail, Diagnostic, Event, Timeline, samples, seconds
 from ..routine import Hold, Pause, Routine
 from ..timing import clock
 from .units import performed_steps
@@ -22,8 +22,16 @@ def lint(
     routine: Routine,
     timeline: Timeline,
     spans: Mapping[int, tuple[int, int]] | None = None,
+    detail: Detail = "full",
 ) -> list[Diagnostic]:
     """Everything that would leave a listener without a cue, lost, or unprepared.
+
+    ``detail`` is the level the timeline was laid out at. A ``brief`` session leaves
+    "coming up" lines out, so a position change is carried by the step's own instruction
+    (said in full the first time) and is not asked to be announced beforehand. A
+    ``minimal`` session is for a listener who knows the routine, so it is not asked for
+    instructions, lead-ins, halfway cues or a section's spoken end either, only for the
+    structure (silence, countdowns, announced chapters, the end).
 
     ``spans`` (from the compiler) says where each hold's timer and each pause ran, by
     performed step, so messages name their real lengths; without it they are read from
@@ -55,7 +63,8 @@ def lint(
     for index, step in enumerate(performed_steps(routine)):
         mine = by_step.get(index, [])
         cues = {e.cue for e in mine}
-        if step.setup is not None and "next" not in _cues_before(events, mine):
+        structure_only = detail == "minimal"
+        if step.setup is not None and detail == "full" and "next" not in _cues_before(events, mine):
             warn(step.location, "the tool or position change is not announced beforehand")
         span = spans.get(index)
         if isinstance(step, Pause) and span and not step.silent:
@@ -69,7 +78,9 @@ def lint(
                 )
         if not isinstance(step, Hold):
             continue
-        if step.text is None:
+        if structure_only:
+            pass
+        elif step.text is None:
             warn(step.location, "a hold without a spoken instruction: say what to do")
         elif step.lead_in_s < limits.lead_in_s:
             warn(
@@ -82,6 +93,7 @@ def lint(
             )
         length = seconds(span[1] - span[0]) if span else _hold_length(mine)
         wants_halfway = step.halfway is not None or step.halfway_auto
+        wants_halfway = wants_halfway and not structure_only
         if length >= limits.halfway_from_s and wants_halfway and "halfway" not in cues:
             warn(step.location, f"a {length:.0f} s hold has no halfway cue (no room for it)")
         if length >= limits.countdown_from_s and "countdown" not in cues:
@@ -91,7 +103,7 @@ def lint(
         at = [e for e in events if 0 <= e.start_sample - chapter.start_sample < samples(5)]
         if not any(e.kind == "chime" for e in at) or not any(e.kind == "speech" for e in at):
             warn(routine.location, f"{chapter.title!r} starts without a chime and announcement")
-    for section in routine.sections:
+    for section in routine.sections if detail != "minimal" else ():
         if section.sides and not any(
             e.cue == "section_done" and e.section == section.title for e in events
         ):

@@ -16,6 +16,7 @@ from ..model import (
     SAMPLE_RATE,
     Chapter,
     CueName,
+    Detail,
     Diagnostic,
     Event,
     EventKind,
@@ -38,6 +39,7 @@ from ..routine import (
 )
 from . import circuit
 from .cues import CUE_MARGIN, Cue, HoldWords, hold_cues, place
+from .detail import keeps_cue, says_line, title_for
 from .measure import Measure
 from .units import Unit, performed_units, rounds_at
 
@@ -72,8 +74,16 @@ class Layout:
         t_time: float,
         gap_scale: float = 1.0,
         client: str | None = None,
+        detail: Detail = "full",
     ) -> None:
         self.routine = routine
+        self.detail: Detail = detail
+        #: Instructions already said this session (where they are written), for ``brief``.
+        self.heard: set[tuple[int, int]] = set()
+        #: Whether a hold has guided breathing yet (``brief`` guides only the first).
+        self.breathed = False
+        #: The side "Same on the left." was said for (``brief`` says it once per side).
+        self.same_said: str | None = None
         self.measure = measure
         self.seed = seed
         self.t_count = t_count
@@ -138,16 +148,20 @@ class Layout:
         p = self.phrases
         self.chapters.append(Chapter(0, "Introduction"))
         self.line(p.say("welcome", title=r.title), "intro", _LINE_GAP)
-        if self.client:
+        minimal = self.detail == "minimal"
+        if self.client and not minimal:
             self.line(p.say("greeting", client=self.client), "greeting", _LINE_GAP)
         intro_at = len(self.events)
-        if r.intro:
+        if r.intro and not minimal:
             self.line(self.intro_text(0.0), "intro", _LINE_GAP)
-        if r.equipment:
+        full = self.detail == "full"
+        if r.equipment and full:
             self.line(p.say("equipment", items=p.join(r.equipment)), "intro", _LINE_GAP)
-        if r.safety:
-            self.line(p.say("safety_intro"), "safety", _LINE_GAP)
-            for note in r.safety:
+        if r.safety and not minimal:
+            if full:
+                self.line(p.say("safety_intro"), "safety", _LINE_GAP)
+            # A regular has heard them all: brief keeps the first, the author's foremost.
+            for note in r.safety if full else r.safety[:1]:
                 self.line(self.pick(note), "safety", _LINE_GAP)
         self.cursor += self.gap
         units = self.units
@@ -157,9 +171,9 @@ class Layout:
         self.section = self.side = None
         self.cursor = self.sound(self.cursor, "bell", "outro") + samples(0.3)
         self.line(p.say("session_complete"), "outro", _LINE_GAP)
-        if r.outro:
+        if r.outro and not minimal:
             self.line(self.pick(r.outro), "outro", _LINE_GAP)
-        if r.intro and any("{length}" in option for option in r.intro.options):
+        if r.intro and not minimal and any("{length}" in option for option in r.intro.options):
             self.settle_length(intro_at)
         last = max(e.end_sample for e in self.events)
         events = self.fill_silence(
@@ -168,7 +182,7 @@ class Layout:
         said = {e.text for e in events if e.kind == "speech"}
         timeline = Timeline(
             routine_id=r.id,
-            title=r.title,
+            title=title_for(r.title, self.detail),
             duration_sample=last + _TAIL,
             events=tuple(events),
             chapters=tuple(self.chapters),
@@ -182,6 +196,7 @@ class Layout:
             diagnostics=tuple(self.diagnostics.values()),
             count_position=self.t_count,
             unsaid=tuple(t for t in self.unsaid if t not in said),
+            detail=self.detail,
         )
         return Pass(timeline, dict(self.spans), self.t_count)
 
@@ -273,16 +288,16 @@ class Layout:
             self.cursor = self.sound(self.cursor, "chime", "round") + samples(0.3)
             self.line(circuit.round_line(self.wording, unit.round), "round")
         self.step, self.step_line = index, unit.step.location.line or None
-        if unit.setup is not None and index not in self.announced:
+        if unit.setup is not None and index not in self.announced and self.detail == "full":
             self.line(p.say("next", f"{index}", what=self.pick(unit.setup, sides)), "next")
         next_line = None
-        if following is not None and following.setup is not None:
+        if following is not None and following.setup is not None and self.detail == "full":
             next_line = p.say("next", f"{index + 1}", what=self.pick_for(following))
         if self.run_step(unit.step, sides, next_line):
             self.announced.add(index + 1)
         self.step = self.step_line = None
         last_side = unit.side_index == len(sides) - 1
-        if sides and last_side and unit.last:
+        if sides and last_side and unit.last and self.detail != "minimal":
             self.line(p.say("section_done", section.title, title=section.title), "section_done")
 
     def pick_for(self, unit: Unit) -> str:
@@ -294,7 +309,8 @@ class Layout:
     def run_step(self, step: Step, sides: tuple[str, ...], next_line: str | None) -> bool:
         """Performs one step; True when a hold announced the next step (``next_line``)."""
         if isinstance(step, Say):
-            self.line(self.pick(step.text, sides), "instruction")
+            if self.fresh(step.text, step.detail):
+                self.line(self.pick(step.text, sides), "instruction")
         elif isinstance(step, Pause):
             length = samples(step.duration.at(self.t_time))
             if self.step is not None:
@@ -315,8 +331,11 @@ class Layout:
         length = samples(rest.duration.at(self.t_time))
         start, end = self.cursor, self.cursor + length
         index = self.step if self.step is not None else -1
-        text = circuit.coming_up(self.wording, self.units[index + 1 :])
-        said = self.speak(start, text, "rest")
+        if self.detail == "full":
+            text = circuit.coming_up(self.wording, self.units[index + 1 :])
+        else:
+            text = self.phrases.say("rest")
+        said = start if self.detail == "minimal" else self.speak(start, text, "rest")
         if said > end:
             self.warn(
                 rest.location,
@@ -343,18 +362,45 @@ class Layout:
                 self.speak(at, self.phrases.number(k), "countdown")
         self.cursor = max(end, said) + self.gap
 
-    def instruction(self, text: Text | None, sides: tuple[str, ...], lead_in_s: float) -> int:
-        """Speaks a step's instruction; returns where its timer starts (after the lead-in)."""
+    def fresh(self, text: Text, detail: str | None) -> bool:
+        """Whether a line is said at this level: marked for it, and at ``brief`` not heard
+        before this session (it is then remembered as heard)."""
+        if not says_line(self.detail, detail):
+            return False
+        where = (text.location.line, text.location.column)
+        if self.detail != "full" and where in self.heard:
+            return False
+        self.heard.add(where)
+        return True
+
+    def instruction(
+        self, text: Text | None, sides: tuple[str, ...], lead_in_s: float, detail: str | None
+    ) -> int:
+        """Speaks a step's instruction; returns where its timer starts (after the lead-in).
+
+        Below ``full``, an instruction heard before is said once per side as "Same on the
+        left." and otherwise left out (the start tone marks the step), as is one not said at
+        this level: its lead-in stays, in silence.
+        """
         if text is None:
             return self.cursor
-        end = self.speak(self.cursor, self.pick(text, sides), "instruction")
+        if self.detail != "full" and not says_line(self.detail, detail):
+            return self.cursor + samples(lead_in_s)
+        if self.fresh(text, detail):
+            line = self.pick(text, sides)
+        elif self.side and self.same_said != f"{self.section}:{self.side}":
+            self.same_said = f"{self.section}:{self.side}"
+            line = self.phrases.say("same_side", self.side, side=self.side)
+        else:
+            return self.cursor + samples(lead_in_s)
+        end = self.speak(self.cursor, line, "instruction")
         return end + samples(lead_in_s)
 
     def run_hold(self, hold: Hold, sides: tuple[str, ...], next_line: str | None) -> bool:
         """A hold: instruction, lead-in, then its timer with the cues ``cues.py`` places."""
         length = samples(hold.duration.at(self.t_time))
         begin = self.cursor
-        start = self.instruction(hold.text, sides, hold.lead_in_s)
+        start = self.instruction(hold.text, sides, hold.lead_in_s, hold.detail)
         if hold.text is not None:
             spoken = start - begin - samples(hold.lead_in_s)
             if spoken > length:
@@ -371,6 +417,7 @@ class Layout:
         cues = hold_cues(hold, start, end, words, self.routine.hands_free, next_line)
         if hold.lead_in_s > 0 and hold.text is not None:
             cues.append(Cue(4, start, "chime", "start", sound="start"))
+        cues = self.kept(cues, hold)
         placed = place(cues, start, end, self.measure)
         for found in placed:
             cue = found.cue
@@ -388,8 +435,11 @@ class Layout:
         kept = {id(found.cue) for found in placed}
         self.unsaid.update((c.text, None) for c in cues if c.text and id(c) not in kept)
         said = {found.cue.origin for found in placed if found.cue.cue == "then"}
+        wanted = {cue.origin for cue in cues if cue.cue == "then"}
+        if any(found.cue.cue == "breath" for found in placed):
+            self.breathed = True
         for i, line in enumerate(hold.then):
-            if i not in said:
+            if i not in said and i in wanted:
                 text = self.pick(line, sides)
                 self.warn(
                     line.location,
@@ -401,17 +451,45 @@ class Layout:
         self.cursor = max(end, last) + self.gap
         return any(found.cue.cue == "next" for found in placed)
 
+    def kept(self, cues: list[Cue], hold: Hold) -> list[Cue]:
+        """A hold's cues that this level says (``detail.py``); at ``brief`` breathing is
+        guided in the first hold only, and ``then`` lines heard before are left out."""
+        if self.detail == "full":
+            return cues
+        out = []
+        for cue in cues:
+            if not keeps_cue(self.detail, cue.cue):
+                continue
+            if cue.cue == "breath" and self.breathed:
+                continue
+            if cue.cue == "then" and cue.origin is not None:
+                line = hold.then[cue.origin]
+                if not self.fresh(line, None):
+                    continue
+            out.append(cue)
+        # A follower whose lead was left out goes with it.
+        kept = {id(cue) for cue in out}
+        return [c for c in out if c.follows is None or id(c.follows) in kept]
+
     def run_repeat(self, repeat: Repeat, sides: tuple[str, ...]) -> None:
-        """Repetitions at a steady pace, each counted aloud or marked by a soft tick."""
+        """Repetitions at a steady pace, each counted aloud or marked by a soft tick.
+
+        At ``minimal`` the instruction's place gets the start tone, and counts are ticks.
+        """
         count = round(repeat.count.at(self.t_count))
         each = samples(repeat.each_s)
-        start = self.instruction(repeat.text, sides, repeat.lead_in_s)
-        if repeat.text is not None and repeat.lead_in_s == 0:
-            start += samples(0.5)
+        minimal = self.detail == "minimal" and not says_line("minimal", repeat.detail)
+        if minimal and repeat.text is not None:
+            at = self.cursor + samples(repeat.lead_in_s)
+            start = self.sound(at, "start", "start") + samples(1.0)
+        else:
+            start = self.instruction(repeat.text, sides, repeat.lead_in_s, repeat.detail)
+            if repeat.text is not None and repeat.lead_in_s == 0:
+                start += samples(0.5)
         last = start
         for k in range(count):
             at = start + k * each
-            if repeat.count_aloud:
+            if repeat.count_aloud and not minimal:
                 word = self.phrases.number(k + 1)
                 end = self.speak(at, word, "count")
                 if end - at > each:

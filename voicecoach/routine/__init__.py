@@ -19,7 +19,14 @@ from .durations import MAX_REPS, parse_duration
 from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve, schema_text, starter_text
 from .nodes import MAX_DEPTH, MAX_NODES
 from .parse import CUE_STYLES, FORMAT, parse_routine
-from .steps import BREATHING_GUIDES, MAX_ROUNDS, MAX_STEP_S, STEP_KINDS
+from .steps import (
+    BREATH_PATTERNS,
+    BREATHING_GUIDES,
+    LINE_DETAILS,
+    MAX_ROUNDS,
+    MAX_STEP_S,
+    STEP_KINDS,
+)
 from .text import (
     MAX_CLIENT_CHARS,
     MAX_TITLE_CHARS,
@@ -30,6 +37,7 @@ from .text import (
     fill,
 )
 from .values import (
+    Breathe,
     Breathing,
     Chime,
     Encourage,
@@ -49,9 +57,11 @@ from .values import (
 
 __all__ = [
     "BREATHING_GUIDES",
+    "BREATH_PATTERNS",
     "CUE_STYLES",
     "FORMAT",
     "MAX_CLIENT_CHARS",
+    "LINE_DETAILS",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
@@ -62,6 +72,7 @@ __all__ = [
     "PLACEHOLDERS",
     "STEP_KINDS",
     "TOTALS",
+    "Breathe",
     "Breathing",
     "Chime",
     "Encourage",

@@ -200,12 +200,14 @@ def _parse_hands_free(ctx: Context, node: yaml.Node) -> HandsFree:
         "countdown_from": "countdown_from_s",
         "check_in_from": "check_in_from_s",
     }
-    keys = ctx.mapping(node, "hands_free", tuple(names))
+    keys = ctx.mapping(node, "hands_free", (*names, "words"))
     values = {
         names[key]: read_duration(ctx, value, f"hands_free {key}", 0.0, 3600.0)
         for key, value in keys.items()
+        if key != "words"
     }
-    return HandsFree(**values)
+    words = ctx.boolean(keys["words"], "hands_free words") if "words" in keys else True
+    return HandsFree(**values, words=words)
 
 
 def _parse_voice(ctx: Context, node: yaml.Node) -> Voice:

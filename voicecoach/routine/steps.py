@@ -19,6 +19,7 @@ from .durations import fmt_span, read_count_span, read_duration, read_duration_s
 from .nodes import MAX_NODES, Context, Invalid, did_you_mean, kind_of, string_list
 from .text import parse_text, read_title
 from .values import (
+    Breathe,
     Breathing,
     Chime,
     Encourage,
@@ -30,13 +31,23 @@ from .values import (
     Rounds,
     Say,
     Section,
+    Span,
     Step,
     Text,
 )
 
 MAX_STEP_S = 3600.0
 BREATHING_GUIDES = ("spoken", "tones", "none")
-STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "rest", "rounds", "include")
+STEP_KINDS = ("say", "pause", "hold", "repeat", "chime", "rest", "breathe", "rounds", "include")
+#: ``detail:`` on a line: the least detailed level it is still said at.
+LINE_DETAILS = ("full", "brief", "minimal")
+#: Named breath patterns for ``breathe: ... pattern:`` (seconds in, held, out, held out).
+BREATH_PATTERNS = {
+    "box": (4.0, 4.0, 4.0, 4.0),
+    "4-7-8": (4.0, 7.0, 8.0, 0.0),
+    "coherent": (5.5, 0.0, 5.5, 0.0),
+}
+MAX_BREATH_CYCLES = 200
 MAX_ROUNDS = 50
 #: Steps a routine may perform, rounds unrolled: far past any session (12 hours of them),
 #: and compiled in well under a second. Rounds of included blocks once made 50 x 10,000.
@@ -147,8 +158,10 @@ class Scope:
 def parse_breathing(ctx: Context, node: yaml.Node, base: Breathing) -> Breathing:
     """Breathing settings over ``base`` (the routine's, for a hold); ``none`` turns it off."""
     if isinstance(node, yaml.ScalarNode) and ctx.scalar(node, "breathing") in ("none", False):
-        return Breathing(base.inhale_s, base.exhale_s, "none", base.every_s)
-    keys = ctx.mapping(node, "breathing", ("inhale", "exhale", "guide", "every"))
+        return replace(base, guide="none")
+    keys = ctx.mapping(
+        node, "breathing", ("inhale", "hold", "exhale", "hold_out", "guide", "every")
+    )
     guide = base.guide
     if "guide" in keys:
         guide = ctx.string(keys["guide"], "breathing guide")
@@ -162,11 +175,46 @@ def parse_breathing(ctx: Context, node: yaml.Node, base: Breathing) -> Breathing
     def dur(key: str, default: float, lo: float, hi: float) -> float:
         return read_duration(ctx, keys[key], f"breathing {key}", lo, hi) if key in keys else default
 
+    every_s = base.every_s
+    if "every" in keys:
+        node = keys["every"]
+        if isinstance(node, yaml.ScalarNode) and node.value == "cycle":
+            every_s = 0.0
+        else:
+            every_s = read_duration(ctx, node, "breathing every", 10.0, 600.0)
     return Breathing(
         inhale_s=dur("inhale", base.inhale_s, 1.0, 20.0),
         exhale_s=dur("exhale", base.exhale_s, 1.0, 20.0),
         guide=guide,
-        every_s=dur("every", base.every_s, 10.0, 600.0),
+        every_s=every_s,
+        hold_s=dur("hold", base.hold_s, 0.0, 30.0),
+        hold_out_s=dur("hold_out", base.hold_out_s, 0.0, 30.0),
+    )
+
+
+def parse_pattern(ctx: Context, node: yaml.Node) -> Breathing:
+    """A ``breathe`` step's pattern: a name (box, 4-7-8, coherent) or its phases."""
+    if isinstance(node, yaml.ScalarNode):
+        name = ctx.string(node, "pattern")
+        if name not in BREATH_PATTERNS:
+            raise ctx.error(
+                node,
+                f"unknown breath pattern {name!r}{did_you_mean(name, tuple(BREATH_PATTERNS))}",
+                f"use one of: {', '.join(BREATH_PATTERNS)}, or "
+                "`{inhale: 4s, hold: 4s, exhale: 4s, hold_out: 4s}`",
+            )
+        inhale, hold, exhale, hold_out = BREATH_PATTERNS[name]
+        return Breathing(inhale, exhale, "tones", 0.0, hold, hold_out)
+    keys = ctx.mapping(node, "pattern", ("inhale", "hold", "exhale", "hold_out"), ("inhale",))
+
+    def dur(key: str, lo: float, hi: float) -> float:
+        return read_duration(ctx, keys[key], f"pattern {key}", lo, hi) if key in keys else 0.0
+
+    inhale, exhale = dur("inhale", 1.0, 20.0), dur("exhale", 1.0, 20.0)
+    if "exhale" not in keys:
+        raise ctx.error(node, "pattern is missing the required key 'exhale'", "add `exhale:`")
+    return Breathing(
+        inhale, exhale, "tones", 0.0, dur("hold", 0.0, 30.0), dur("hold_out", 0.0, 30.0)
     )
 
 
@@ -277,9 +325,10 @@ def _parse_steps(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...
 
 
 _STEP_KEYS = {
-    "say": ("say", "setup"),
+    "say": ("say", "setup", "detail"),
     "pause": ("pause", "silent", "setup"),
-    "rest": ("rest", "setup"),
+    "rest": ("rest", "setup", "until"),
+    "breathe": ("breathe", "cycles", "pattern", "spoken", "setup", "detail"),
     "rounds": ("rounds", "rest", "steps", "setup"),
     "chime": ("chime", "setup"),
     "include": ("include",),
@@ -293,8 +342,10 @@ _STEP_KEYS = {
         "encourage",
         "then",
         "setup",
+        "detail",
+        "until",
     ),
-    "repeat": ("repeat", "say", "each", "count", "lead_in", "setup"),
+    "repeat": ("repeat", "say", "each", "count", "lead_in", "setup", "detail", "until", "cap"),
 }
 
 
@@ -306,7 +357,7 @@ def _step_kind(ctx: Context, node: yaml.Node) -> str:
             hint = f"write `- {value}: ...` with a value after the colon"
         raise ctx.error(node, f"a step must be a mapping, not a {kind_of(node)}", hint)
     names = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-    for kind in ("rounds", "hold", "repeat"):
+    for kind in ("rounds", "hold", "repeat", "breathe"):
         if kind in names:
             return kind
     kinds: list[str] = [n for n in names if n in STEP_KINDS]
@@ -345,8 +396,12 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
     value = keys[kind]
     loc = ctx.loc(node)
     setup = parse_text(ctx, keys["setup"], "setup", scope.sides) if "setup" in keys else None
+    detail = _line_detail(ctx, keys["detail"]) if "detail" in keys else None
+    ready = _until(ctx, keys["until"]) if "until" in keys else False
     if kind == "say":
-        return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup),)
+        return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup, detail),)
+    if kind == "breathe":
+        return (_parse_breathe(ctx, keys, loc, setup, detail),)
     if kind == "pause":
         span = read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S)
         silent = ctx.boolean(keys["silent"], "silent") if "silent" in keys else False
@@ -357,7 +412,7 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
     if kind == "rest":
         span = read_duration_span(ctx, value, "rest", 1.0, MAX_STEP_S)
         scope.expansion.lasts(ctx, node, span.lo)
-        return (Rest(span, loc, setup),)
+        return (Rest(span, loc, setup, ready),)
     if kind == "rounds":
         return (_parse_rounds(ctx, keys, scope, loc, setup),)
     if kind == "include":
@@ -369,13 +424,86 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
         lead_in_s = read_duration(ctx, keys["lead_in"], "lead_in", 0.0, 60.0)
     if kind == "repeat":
         each_s = read_duration(ctx, keys["each"], "each", 1.0, 120.0) if "each" in keys else 6.0
-        aloud = ctx.boolean(keys["count"], "count") if "count" in keys else True
+        aloud, by_self = True, False
+        if "count" in keys:
+            node = keys["count"]
+            if isinstance(node, yaml.ScalarNode) and node.value == "self":
+                by_self = True
+            else:
+                aloud = ctx.boolean(node, "count")
+        if "cap" in keys and not by_self:
+            raise ctx.error(keys["cap"], "`cap` is for a repeat with `count: self`", "remove it")
         count = read_count_span(ctx, value, "repeat")
+        cap_s = read_duration(ctx, keys["cap"], "cap", 1.0, 600.0) if "cap" in keys else 0.0
+        if by_self and not cap_s:
+            cap_s = max(3 * each_s, 10.0)
         scope.expansion.lasts(ctx, node, count.lo * each_s)
-        return (Repeat(count, loc, text, each_s, aloud, lead_in_s, setup),)
+        return (
+            Repeat(
+                count, loc, text, each_s, aloud, lead_in_s, setup, detail, ready, by_self, cap_s
+            ),
+        )
     hold = _parse_hold(ctx, keys, scope, loc, text, lead_in_s)
     scope.expansion.lasts(ctx, node, hold.duration.lo)
-    return (replace(hold, setup=setup),)
+    return (replace(hold, setup=setup, detail=detail, until_ready=ready),)
+
+
+def _line_detail(ctx: Context, node: yaml.Node) -> str:
+    value = ctx.string(node, "detail")
+    if value not in LINE_DETAILS:
+        raise ctx.error(
+            node,
+            f"unknown detail {value!r}{did_you_mean(value, LINE_DETAILS)}",
+            "write `detail: full` (said only in full sessions), `brief` or `minimal`",
+        )
+    return value
+
+
+def _until(ctx: Context, node: yaml.Node) -> bool:
+    value = ctx.string(node, "until")
+    if value != "ready":
+        raise ctx.error(
+            node,
+            f"unknown until {value!r}",
+            "write `until: ready` (a player waits at the end of the step for a tap)",
+        )
+    return True
+
+
+def _parse_breathe(
+    ctx: Context,
+    keys: dict[str, yaml.Node],
+    loc: Location,
+    setup: Text | None,
+    detail: str | None,
+) -> Breathe:
+    node = keys["breathe"]
+    pattern = parse_pattern(ctx, keys["pattern"]) if "pattern" in keys else None
+    pattern = pattern or Breathing(5.5, 5.5, "tones", 0.0)
+    duration: Span | None = None
+    cycles = 0
+    value = ctx.scalar(node, "breathe")
+    if "cycles" in keys:
+        cycles = ctx.integer(keys["cycles"], "cycles", 1, MAX_BREATH_CYCLES)
+        if value not in (None, True):
+            raise ctx.error(
+                node,
+                "a breathe step has a length or `cycles`, not both",
+                "write `- breathe: 2m` or `- breathe:` with `cycles: 8`",
+            )
+    elif value is None:
+        raise ctx.error(node, "breathe needs a length or `cycles`", "e.g. `- breathe: 2m`")
+    else:
+        duration = read_duration_span(ctx, node, "breathe", 5.0, MAX_STEP_S)
+        if duration.lo < pattern.cycle_s:
+            raise ctx.error(
+                node,
+                f"breathe of {fmt_span(duration)} is shorter than one breath "
+                f"({pattern.cycle_s:g} s)",
+                "lengthen it or use a shorter pattern",
+            )
+    spoken = ctx.integer(keys["spoken"], "spoken", 0, 20) if "spoken" in keys else 2
+    return Breathe(pattern, loc, duration, cycles, spoken, setup, detail)
 
 
 def _parse_rounds(

@@ -47,10 +47,22 @@ class Text:
 
 @dataclass(frozen=True)
 class Breathing:
+    """A breath cycle (in, held, out, held out) and how it is guided.
+
+    ``every_s`` 0 means every cycle (``every: cycle``); otherwise one guided breath every
+    ``every_s``.
+    """
+
     inhale_s: float = 4.0
     exhale_s: float = 6.0
     guide: str = "spoken"
     every_s: float = 30.0
+    hold_s: float = 0.0
+    hold_out_s: float = 0.0
+
+    @property
+    def cycle_s(self) -> float:
+        return self.inhale_s + self.hold_s + self.exhale_s + self.hold_out_s
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,13 @@ class HandsFree:
     halfway_from_s: float = 20.0
     countdown_from_s: float = 10.0
     check_in_from_s: float = 90.0
+    #: Also read the words (deictic phrases, unnamed sides...); ``words: false`` turns it off.
+    words: bool = True
+
+
+#: The least detailed level (``--detail``) a line is still said at: ``full`` lines are
+#: dropped from brief and minimal sessions; ``minimal`` lines are said at every level.
+LineDetail = str
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,8 @@ class Say:
     text: Text
     location: Location
     setup: Text | None = None
+    #: The least detailed level this line is said at (None: brief).
+    detail: LineDetail | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,10 @@ class Hold:
     #: Not set in the file: the compiler decides from the hold's resolved length.
     halfway_auto: bool = False
     countdown_auto: bool = False
+    #: The least detailed level its instruction is said at (None: brief).
+    detail: LineDetail | None = None
+    #: ``until: ready``: a player waits at the end of the hold for the listener.
+    until_ready: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,12 @@ class Repeat:
     count_aloud: bool = True
     lead_in_s: float = 0.0
     setup: Text | None = None
+    detail: LineDetail | None = None
+    until_ready: bool = False
+    #: ``count: self``: a player counts each repetition on a tap, up to ``count``.
+    count_self: bool = False
+    #: With ``count_self``: the longest a player waits for one tap before counting on.
+    cap_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +160,23 @@ class Rest:
     duration: Span
     location: Location
     setup: Text | None = None
+    until_ready: bool = False
+
+
+@dataclass(frozen=True)
+class Breathe:
+    """A guided breathing exercise: ``pattern`` for a length or a number of cycles.
+
+    The first ``spoken`` cycles are said ("In... hold... and out"); tones guide the rest.
+    """
+
+    pattern: Breathing
+    location: Location
+    duration: Span | None = None
+    cycles: int = 0
+    spoken: int = 2
+    setup: Text | None = None
+    detail: LineDetail | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +194,7 @@ class Rounds:
     setup: Text | None = None
 
 
-Step = Say | Pause | Hold | Repeat | Chime | Rest | Rounds
+Step = Say | Pause | Hold | Repeat | Chime | Rest | Breathe | Rounds
 
 
 @dataclass(frozen=True)

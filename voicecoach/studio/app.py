@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..errors import UserError
-from ..model import AUDIO_FORMATS, PACES
+from ..model import AUDIO_FORMATS, DETAILS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
 from ..publish.target import page_address, parse_target
 from ..routine import check_client_name, schema_text
@@ -83,7 +83,13 @@ async def index(request: Request) -> Response:
         "builtins": workspace.builtins(),
         "schema": _schema(),
     }
-    context = {"folder": folder, "paces": PACES, "default_pace": "normal", "data": data}
+    context = {
+        "folder": folder,
+        "paces": PACES,
+        "default_pace": "normal",
+        "details": DETAILS,
+        "data": data,
+    }
     return templates.TemplateResponse(request, "index.html", context, headers=PAGE_HEADERS)
 
 

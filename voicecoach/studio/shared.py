@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import UserError
-from ..model import PACES
+from ..model import DETAILS, PACES
 from ..pipeline import BuildSettings
 from ..routine import resolve
 from . import workspace
@@ -88,6 +88,9 @@ def build_settings(request: Request, data: dict[str, Any]) -> BuildSettings:
     pace = data.get("pace") or "normal"
     if pace not in PACES:
         raise UserError(f"unknown pace {pace!r}")
+    detail = data.get("detail") or "full"
+    if detail not in DETAILS:
+        raise UserError(f"unknown detail {detail!r}")
     seed = data.get("seed")
     if seed is not None and (not isinstance(seed, int) or seed < 0):
         raise UserError("seed must be a whole number from 0")
@@ -97,6 +100,7 @@ def build_settings(request: Request, data: dict[str, Any]) -> BuildSettings:
         text=text,
         length_s=length,
         pace=pace,
+        detail=detail,
         seed=seed,
         engine=engine or None,
         voice=voice or None,

@@ -240,11 +240,18 @@ def check(settings: BuildSettings) -> dict[str, Any]:
     if plain is None or measure is None:
         return {"problems": problems, "timeline": None, "range": None}
     routine = load(settings)
-    lo, hi = length_range(routine, measure, pace=settings.pace, seed=settings.seed)
+    lo, hi = length_range(
+        routine, measure, pace=settings.pace, seed=settings.seed, detail=settings.detail
+    )
     timeline = plain
     try:
         timeline = compile_routine(
-            routine, measure, length_s=settings.length_s, seed=settings.seed, pace=settings.pace
+            routine,
+            measure,
+            length_s=settings.length_s,
+            seed=settings.seed,
+            pace=settings.pace,
+            detail=settings.detail,
         )
     except UserError as exc:
         problems.append(_from_error(exc) | {"severity": "warning"})

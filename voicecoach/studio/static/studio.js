@@ -50,6 +50,7 @@ function controls() {
   return {
     length_s: pinnedLength(),
     pace: $("pace").value,
+    detail: $("detail").value,
     seed: seed === "" ? null : Number(seed),
     voice: $("voice").value || null,
   };
@@ -233,6 +234,7 @@ async function recheck() {
 }
 $("length").addEventListener("change", recheck);
 $("pace").addEventListener("change", recheck);
+$("detail").addEventListener("change", recheck);
 $("seed").addEventListener("change", recheck);
 
 async function loadVoices() {
