@@ -28,7 +28,7 @@ Detail = Literal["full", "brief", "minimal"]
 DETAILS: tuple[Detail, ...] = get_args(Detail)
 
 #: What an event is. ``speech`` carries ``text``; the others name a ``sound``.
-EventKind = Literal["speech", "chime", "breath_in", "breath_out", "tick"]
+EventKind = Literal["speech", "chime", "breath_in", "breath_hold", "breath_out", "tick"]
 
 #: Why an event is there; every value the compiler emits (the timeline JSON's ``cue``).
 CueName = Literal[

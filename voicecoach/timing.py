@@ -26,6 +26,24 @@ BUILTIN_SOUND_S = {
 }
 
 
+#: Breath-phase tones the mixer synthesizes (``breathe:`` steps, breath patterns with
+#: holds): ``tone_<phase>_<milliseconds>``; the name carries the exact length, so the
+#: planner and the mixer agree to the sample without reading a file.
+TONE_PHASES = ("in", "hold", "out", "rest")
+_TONE_RE = re.compile(r"^tone_(in|hold|out|rest)_(\d{2,6})$")
+
+
+def tone_name(phase: str, length_s: float) -> str:
+    """The sound name of a ``phase`` tone (in, hold, out, rest) lasting ``length_s``."""
+    return f"tone_{phase}_{round(length_s * 1000)}"
+
+
+def tone_s(name: str) -> tuple[str, float] | None:
+    """The phase and length (seconds) of a tone sound name, or None for other sounds."""
+    found = _TONE_RE.match(name)
+    return (found[1], int(found[2]) / 1000) if found else None
+
+
 def clock(s: float, *, tenths: bool = False) -> str:
     """``M:SS``, or ``H:MM:SS`` from an hour on; ``tenths`` adds ``.T``.
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..model import SAMPLE_RATE, CueName, EventKind, samples
 from ..phrases import Phrases
 from ..routine import Breathing, HandsFree, Hold, fill
+from ..timing import tone_name
 from .measure import Measure
 
 #: The least silence kept between two cues of a hold.
@@ -152,14 +153,95 @@ def check_ins(start: int, end: int, phrases: Phrases) -> list[Cue]:
     return cues
 
 
+#: Silence at the end of each phase's tone, so the next phase is heard to begin (and the
+#: cues of a hold, kept `CUE_MARGIN` apart, can follow each other).
+TONE_GAP_S = 0.3
+_PHASE_KIND: dict[str, EventKind] = {
+    "in": "breath_in",
+    "hold": "breath_hold",
+    "out": "breath_out",
+    "rest": "breath_hold",
+}
+_PHASE_WORD = {
+    "in": "breath_phase_in",
+    "hold": "breath_phase_hold",
+    "out": "breath_phase_out",
+    "rest": "breath_phase_hold_out",
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a breath: ``name`` (in, hold, out, rest) from ``offset`` for ``length``
+    samples into the cycle."""
+
+    name: str
+    offset: int
+    length: int
+
+    @property
+    def kind(self) -> EventKind:
+        return _PHASE_KIND[self.name]
+
+    @property
+    def word_key(self) -> str:
+        """The phrase that says this phase ("In...", "hold...", "and out.")."""
+        return _PHASE_WORD[self.name]
+
+    @property
+    def tone(self) -> str:
+        """The tone that guides it: rising, still or falling, a little shorter than it."""
+        return tone_name(self.name, max(self.length / SAMPLE_RATE - TONE_GAP_S, 0.2))
+
+
+def breath_phases(breathing: Breathing) -> list[Phase]:
+    """The phases of one breath, held ones only when they have a length; offsets add up
+    exactly, so every cycle and phase starts on a whole sample of the planned rhythm."""
+    out, at = [], 0
+    for name, length_s in (
+        ("in", breathing.inhale_s),
+        ("hold", breathing.hold_s),
+        ("out", breathing.exhale_s),
+        ("rest", breathing.hold_out_s),
+    ):
+        length = samples(length_s)
+        if length > 0:
+            out.append(Phase(name, at, length))
+        at += length
+    return out
+
+
 def breath_cues(
     breathing: Breathing, start: int, end: int, phrases: Phrases, gentle: bool
 ) -> list[Cue]:
-    """Breathing guidance over a hold: paired tones each cycle, or spoken every so often."""
+    """Breathing guidance over a hold: paired tones each cycle, or spoken every so often
+    (every cycle with ``every: cycle``). A pattern with held breaths is guided by phase:
+    tones that rise, stay and fall, or "hold" said where the breath is held."""
     inhale = samples(breathing.inhale_s)
     cycle = inhale + samples(breathing.exhale_s)
     cues: list[Cue] = []
-    if breathing.guide == "tones" or (gentle and breathing.guide == "spoken"):
+    patterned = breathing.hold_s > 0 or breathing.hold_out_s > 0
+    if patterned:
+        cycle = sum(p.length for p in breath_phases(breathing))
+    tones = breathing.guide == "tones" or (gentle and breathing.guide == "spoken")
+    if patterned and tones:
+        for at in range(start, end - cycle + 1, cycle):
+            phases = breath_phases(breathing)
+            lead = Cue(0, at, phases[0].kind, "breath", sound=phases[0].tone, movable=True)
+            cues.append(lead)
+            cues.extend(
+                Cue(0, p.offset, p.kind, "breath", sound=p.tone, follows=lead) for p in phases[1:]
+            )
+    elif patterned and breathing.guide == "spoken":
+        every = cycle if breathing.every_s == 0 else samples(breathing.every_s)
+        for n, at in enumerate(range(start, end - cycle + 1, every)):
+            lead = Cue(0, at, "speech", "breath", phrases.say("breathe_in", f"{n}"), movable=True)
+            cues.append(lead)
+            for p in breath_phases(breathing)[1:]:
+                key = "breathe_out" if p.name == "out" else p.word_key
+                text = phrases.say(key, f"{n}")
+                cues.append(Cue(0, p.offset, "speech", "breath", text, follows=lead))
+    elif tones:
         # The in-tone slides past what is in its way (the timer's first one meets the start
         # sound) and the out-tone keeps one inhale after it: a pair is heard whole or not.
         for at in range(start, end - cycle + 1, cycle):
@@ -167,7 +249,8 @@ def breath_cues(
             second = Cue(0, inhale, "breath_out", "breath", sound="breath_out", follows=first)
             cues.extend((first, second))
     elif breathing.guide == "spoken":
-        for n, at in enumerate(range(start, end - cycle + 1, samples(breathing.every_s))):
+        every = cycle if breathing.every_s == 0 else samples(breathing.every_s)
+        for n, at in enumerate(range(start, end - cycle + 1, every)):
             breathe_in = phrases.say("breathe_in", f"{n}")
             first = Cue(0, at, "speech", "breath", breathe_in, movable=True)
             breathe_out = phrases.say("breathe_out", f"{n}")
@@ -211,9 +294,14 @@ def place(cues: list[Cue], start: int, end: int, measure: Measure) -> list[Place
         placed[id(cue)] = at
         out.append(Placed(cue, at, length))
     # A breath in without its breath out is worse than neither: a lead whose follower
-    # found no room goes too.
+    # found no room goes too, and with it its other followers.
     alone = {id(c.follows) for c in cues if c.follows is not None and id(c) not in placed}
-    return [found for found in out if id(found.cue) not in alone]
+    return [
+        found
+        for found in out
+        if id(found.cue) not in alone
+        and (found.cue.follows is None or id(found.cue.follows) not in alone)
+    ]
 
 
 def _slot(

@@ -26,6 +26,7 @@ from ..model import (
 )
 from ..phrases import Phrases
 from ..routine import (
+    Breathe,
     Chime,
     Hold,
     Pause,
@@ -38,7 +39,7 @@ from ..routine import (
     fill,
 )
 from . import circuit
-from .cues import CUE_MARGIN, Cue, HoldWords, hold_cues, place
+from .cues import CUE_MARGIN, Cue, HoldWords, breath_phases, hold_cues, place
 from .detail import keeps_cue, says_line, title_for
 from .measure import Measure
 from .units import Unit, performed_units, rounds_at
@@ -324,7 +325,49 @@ class Layout:
             self.run_repeat(step, sides)
         elif isinstance(step, Rest):
             self.run_rest(step)
+        elif isinstance(step, Breathe):
+            self.run_breathe(step, sides)
         return False
+
+    def run_breathe(self, step: Breathe, sides: tuple[str, ...]) -> None:
+        """A breathing exercise: its instruction, then whole breaths of its pattern.
+
+        The first ``spoken`` breaths are said by phase ("In...", "hold...", "and out."),
+        the rest guided by tones that rise on the inhale, stay on a held breath and fall
+        on the exhale, each on the exact sample its phase begins. A length gives as many
+        whole breaths as fit in it. Brief sessions say one breath, minimal ones none.
+        """
+        pattern = step.pattern
+        phases = breath_phases(pattern)
+        cycle = sum(p.length for p in phases)
+        if step.cycles:
+            count = step.cycles
+        else:
+            assert step.duration is not None
+            count = max(1, samples(step.duration.at(self.t_time)) // cycle)
+        said = {"full": step.spoken, "brief": min(step.spoken, 1), "minimal": 0}[self.detail]
+        start = self.instruction(step.text, sides, 0.0, step.detail)
+        if step.text is not None:
+            start += samples(1.0)
+        for k in range(count):
+            at = start + k * cycle
+            for p in phases:
+                if k < said:
+                    text = self.phrases.say(p.word_key, f"{k}")
+                    end = self.speak(at + p.offset, text, "breath")
+                    if end - at - p.offset > p.length:
+                        self.warn(
+                            step.location,
+                            f"{text!r} ({seconds(end - at - p.offset):.1f} s) is longer than "
+                            f"its phase of the breath ({seconds(p.length):.1f} s)",
+                            end - at - p.offset - p.length,
+                        )
+                else:
+                    self.sound(at + p.offset, p.tone, "breath", p.kind)
+        end = start + count * cycle
+        if self.step is not None:
+            self.spans[self.step] = (start, end)
+        self.cursor = end + self.gap
 
     def run_rest(self, rest: Rest) -> None:
         """A rest: "Rest. Next: push-ups, thirty seconds.", then a countdown into it."""

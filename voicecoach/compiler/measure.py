@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..model import Timeline, samples
-from ..timing import BUILTIN_SOUND_S, estimate_speech_s
+from ..timing import BUILTIN_SOUND_S, estimate_speech_s, tone_s
 
 
 class Measure(Protocol):
@@ -49,6 +49,9 @@ class Estimate:
         return samples(estimate_speech_s(text, self.rate, self.fit))
 
     def sound(self, name: str) -> int:
+        tone = tone_s(name)
+        if tone is not None and name not in self.sound_s:
+            return samples(tone[1])
         return samples(self.sound_s.get(name, 1.0))
 
     def uncertain_s(self, timeline: Timeline) -> float:

@@ -32,7 +32,13 @@ LOUDNESS = {
 }
 
 #: Level of each kind of sound relative to speech (LU). Cues sit under the voice.
-RELATIVE_LU = {"chime": -6.0, "tick": -12.0, "breath_in": -12.0, "breath_out": -12.0}
+RELATIVE_LU = {
+    "chime": -6.0,
+    "tick": -12.0,
+    "breath_in": -12.0,
+    "breath_out": -12.0,
+    "breath_hold": -12.0,
+}
 #: Cues come up this much with ``--loudness speaker`` (compressed speech sounds louder).
 SPEAKER_LIFT_LU = 3.0
 #: Peak ceiling of a single clip: headroom for the final correction and lossy encoding.

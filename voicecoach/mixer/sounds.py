@@ -21,8 +21,42 @@ import numpy as np
 
 from ..errors import Location, RoutineError, UserError
 from ..media import MAX_SOUND_S, read_audio_file, sound_too_long, stream_audio
-from ..model import SAMPLE_RATE, Music, Timeline
-from ..timing import BUILTIN_SOUND_S
+from ..model import SAMPLE_RATE, Music, Timeline, samples
+from ..timing import BUILTIN_SOUND_S, tone_s
+
+#: Pitches of the breath tones (Hz): they rise from low to high over an inhale, stay on
+#: the high one while the breath is held, fall over the exhale and stay low when held out.
+TONE_LOW_HZ = 196.0
+TONE_HIGH_HZ = 294.0
+
+
+@functools.cache
+def breath_tone(name: str) -> np.ndarray | None:
+    """A synthesized breath-phase tone (``timing.tone_name``), or None for other names.
+
+    A soft sine with a little second harmonic whose pitch glides exponentially (in, out)
+    or stays (hold, rest); exactly as long as the name says, with a 10 ms rise so its
+    onset is where the timeline puts it, and a gentle fade at the end.
+    """
+    tone = tone_s(name)
+    if tone is None:
+        return None
+    phase, length_s = tone
+    n = samples(length_s)
+    t = np.arange(n, dtype=np.float64) / max(n - 1, 1)
+    lo, hi = TONE_LOW_HZ, TONE_HIGH_HZ
+    start, end = {"in": (lo, hi), "out": (hi, lo), "hold": (hi, hi), "rest": (lo, lo)}[phase]
+    freq = start * (end / start) ** t
+    angle = 2 * np.pi * np.cumsum(freq) / SAMPLE_RATE
+    angle -= angle[0] if n else 0.0
+    wave_ = np.cos(angle) + 0.15 * np.cos(2 * angle)  # starts at its crest: a clean onset
+    envelope = np.ones(n)
+    rise, fall = min(samples(0.01), n // 4), min(samples(0.25), n // 3)
+    envelope[:rise] = np.linspace(0.2, 1.0, rise)
+    envelope[n - fall :] = np.linspace(1.0, 0.0, fall) ** 2
+    data = (0.3 * wave_ * envelope).astype(np.float32)
+    data.setflags(write=False)
+    return data
 
 
 @functools.cache
@@ -82,6 +116,8 @@ def load_sounds(
             out[name] = sound
             continue
         found = builtin_sound(name)
+        if found is None:
+            found = breath_tone(name)
         if found is None:
             raise UserError(f"unknown sound {name!r}", "add it under `sounds:` in the routine")
         out[name] = found

@@ -328,7 +328,7 @@ _STEP_KEYS = {
     "say": ("say", "setup", "detail"),
     "pause": ("pause", "silent", "setup"),
     "rest": ("rest", "setup", "until"),
-    "breathe": ("breathe", "cycles", "pattern", "spoken", "setup", "detail"),
+    "breathe": ("breathe", "say", "cycles", "pattern", "spoken", "setup", "detail"),
     "rounds": ("rounds", "rest", "steps", "setup"),
     "chime": ("chime", "setup"),
     "include": ("include",),
@@ -401,7 +401,8 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
     if kind == "say":
         return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup, detail),)
     if kind == "breathe":
-        return (_parse_breathe(ctx, keys, loc, setup, detail),)
+        text = parse_text(ctx, keys["say"], "say", scope.sides) if "say" in keys else None
+        return (replace(_parse_breathe(ctx, keys, loc, setup, detail), text=text),)
     if kind == "pause":
         span = read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S)
         silent = ctx.boolean(keys["silent"], "silent") if "silent" in keys else False

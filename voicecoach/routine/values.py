@@ -177,6 +177,8 @@ class Breathe:
     spoken: int = 2
     setup: Text | None = None
     detail: LineDetail | None = None
+    #: What to do, said before the first breath.
+    text: Text | None = None
 
 
 @dataclass(frozen=True)
