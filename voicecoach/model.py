@@ -52,6 +52,7 @@ CueName = Literal[
     "breath",  # breathing guidance, spoken or as tones
     "pace",  # a soft tick so no silence outlasts `max_silence`
     "section_done",  # the end of a sided section
+    "ready",  # the end of an `until: ready` step: a player waits here for a tap
     "outro",  # the end of the session
 ]
 

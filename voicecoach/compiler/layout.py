@@ -21,6 +21,7 @@ from ..model import (
     Event,
     EventKind,
     Timeline,
+    Wait,
     samples,
     seconds,
 )
@@ -85,6 +86,8 @@ class Layout:
         self.breathed = False
         #: The side "Same on the left." was said for (``brief`` says it once per side).
         self.same_said: str | None = None
+        #: Steps a player waits at (``until: ready``, ``count: self``).
+        self.waits: list[Wait] = []
         self.measure = measure
         self.seed = seed
         self.t_count = t_count
@@ -198,6 +201,7 @@ class Layout:
             count_position=self.t_count,
             unsaid=tuple(t for t in self.unsaid if t not in said),
             detail=self.detail,
+            waits=tuple(self.waits),
         )
         return Pass(timeline, dict(self.spans), self.t_count)
 
@@ -309,6 +313,23 @@ class Layout:
 
     def run_step(self, step: Step, sides: tuple[str, ...], next_line: str | None) -> bool:
         """Performs one step; True when a hold announced the next step (``next_line``)."""
+        begin = self.cursor
+        announced = self.perform(step, sides, next_line)
+        if isinstance(step, (Hold, Repeat, Rest)) and step.until_ready:
+            self.ready(begin)
+        return announced
+
+    def ready(self, begin: int) -> None:
+        """``until: ready``: the prompt, said right at the step's end, and where a player
+        waits (after it). The step keeps its length, so the audio file runs on whole."""
+        at = self.cursor - self.gap
+        end = self.speak(at, self.phrases.say("ready", f"{self.step}"), "ready")
+        if self.step is not None:
+            self.waits.append(Wait(self.step, begin, end, self.step_line))
+        self.cursor = end + self.gap
+
+    def perform(self, step: Step, sides: tuple[str, ...], next_line: str | None) -> bool:
+        """Lays out one step at the cursor; True when a hold announced the next step."""
         if isinstance(step, Say):
             if self.fresh(step.text, step.detail):
                 self.line(self.pick(step.text, sides), "instruction")
@@ -386,7 +407,8 @@ class Layout:
                 f"rest ({seconds(length):.1f} s)",
                 said - end,
             )
-        count = 3 if length >= samples(4) else 0
+        # A rest that waits (`until: ready`) leads into the prompt, not a countdown.
+        count = 3 if length >= samples(4) and not rest.until_ready else 0
         if count and said <= end and said + CUE_MARGIN > end - count * SAMPLE_RATE:
             count = 0
             self.warn(
@@ -545,4 +567,8 @@ class Layout:
             else:
                 end = self.sound(at, "tick", "count", "tick")
             last = max(last, end)
+        if repeat.count_self and self.step is not None:
+            cap_s = repeat.cap_s
+            self.waits.append(Wait(self.step, start, start + count * each, self.step_line,
+                                   count, cap_s))  # fmt: skip
         self.cursor = max(start + count * each, last) + self.gap

@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import UserError
-from ..model import SAMPLE_RATE, STEP_BACK_S, Step, Timeline, samples, steps_of
+from ..model import SAMPLE_RATE, STEP_BACK_S, Step, Timeline, Wait, samples, steps_of
 
 
 class Sink(Protocol):
@@ -41,6 +41,12 @@ class Player:
         self.position = 0
         self.paused = False
         self._lock = threading.Lock()
+        #: The step the player waits at (``until: ready`` or ``count: self``), if any.
+        self.waiting: Wait | None = None
+        #: Repetitions counted so far in a ``count: self`` wait.
+        self.counted = 0
+        #: Samples of silence handed out since the last tap, for the ``count: self`` cap.
+        self._idle = 0
 
     @property
     def finished(self) -> bool:
@@ -54,23 +60,69 @@ class Player:
         self.sink.stop()
 
     def pull(self, frames: int) -> np.ndarray:
-        """The next ``frames`` samples (silence while paused or after the end)."""
+        """The next ``frames`` samples (silence while paused, waiting or after the end).
+
+        Playing into a wait stops exactly on its sample: ``until: ready`` after the
+        prompt, ``count: self`` where the counting starts.
+        """
         with self._lock:
-            if self.paused or self.finished:
+            held = self.waiting
+            if held is not None and not self.paused:
+                self._idle += frames
+                if held.count and self._idle >= samples(held.cap_s):
+                    self._count_locked()
+            if self.paused or self.finished or self.waiting is not None:
                 return np.zeros(frames, dtype=np.int16)
-            chunk = self.pcm[self.position : self.position + frames]
+            stop = self.position + frames
+            wait = self._wait_between(self.position, stop)
+            if wait is not None:
+                stop = wait.start_sample if wait.count else wait.at_sample
+            chunk = self.pcm[self.position : stop]
             self.position += chunk.size
+            if wait is not None:
+                self.waiting, self.counted, self._idle = wait, 0, 0
         if chunk.size < frames:
             chunk = np.concatenate([chunk, np.zeros(frames - chunk.size, dtype=np.int16)])
         return np.asarray(chunk, dtype=np.int16)
+
+    def _wait_between(self, start: int, stop: int) -> Wait | None:
+        """The first wait whose stopping point is crossed going from ``start`` to ``stop``."""
+        for wait in self.timeline.waits:
+            at = wait.start_sample if wait.count else wait.at_sample
+            if start < at <= stop:
+                return wait
+        return None
+
+    def tap(self) -> None:
+        """A tap (Space, a key, the earphone's play): goes on from an ``until: ready``
+        wait, counts one repetition of a ``count: self`` one, or else pauses/resumes."""
+        with self._lock:
+            wait = self.waiting
+            if wait is None:
+                self.paused = not self.paused
+            elif wait.count:
+                self._count_locked()
+            else:
+                self.waiting = None
+
+    def _count_locked(self) -> None:
+        """One more repetition; after the last, on from the end of the counted step."""
+        assert self.waiting is not None
+        self.counted += 1
+        self._idle = 0
+        if self.counted >= self.waiting.count:
+            self.position = self.waiting.at_sample
+            self.waiting = None
 
     def toggle_pause(self) -> None:
         with self._lock:
             self.paused = not self.paused
 
     def seek(self, sample: int) -> None:
+        """Moves the position (a step jump leaves any wait: the listener chose to move)."""
         with self._lock:
             self.position = max(0, min(sample, self.pcm.size))
+            self.waiting = None
 
     def step_index(self) -> int:
         starts = [s.start_sample for s in self.steps]

@@ -32,7 +32,7 @@ DIGITS = {
     "9": ["███", "█ █", "███", "  █", "███"],
     ":": ["   ", " █ ", "   ", " █ ", "   "],
 }
-HELP = "space pause · → / n next · ← / p previous · r repeat · q quit"
+HELP = "space pause / go on · → / n next · ← / p previous · r repeat · q quit"
 HELP_SHORT = "space pause · n next · p back · r repeat · q quit"
 KEYS_NEXT = (curses.KEY_RIGHT, ord("n"), ord("N"))
 KEYS_PREV = (curses.KEY_LEFT, ord("p"), ord("P"))
@@ -62,6 +62,11 @@ def screen_lines(player: Player, title: str, width: int) -> list[tuple[str, int]
     rows += [(line, curses.A_BOLD) for line in big(clock(left / SAMPLE_RATE))]
     total_left = player.timeline.duration_sample - player.position
     state = "paused" if player.paused else ("finished" if player.finished else "playing")
+    wait = player.waiting
+    if wait is not None and wait.count:
+        state = f"counting {player.counted} of {wait.count}: space for each repetition"
+    elif wait is not None:
+        state = "waiting for you: space, n or any key when you are ready"
     rows.append(
         (f"left in this step · {clock(total_left / SAMPLE_RATE)} left in the session · {state}", 0)
     )
@@ -89,7 +94,9 @@ def _loop(screen: Any, player: Player, title: str) -> None:
         if key in (ord("q"), ord("Q"), 27):
             return
         if key == ord(" "):
-            player.toggle_pause()
+            player.tap()
+        elif player.waiting and not player.waiting.count and key not in (-1, curses.KEY_RESIZE):
+            player.tap()  # any key goes on from an `until: ready` step
         elif key in KEYS_NEXT:
             player.next_step()
         elif key in KEYS_PREV:
