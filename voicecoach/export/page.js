@@ -108,6 +108,7 @@
     var index = stepAt(t);
     if (index !== stepIndex) { stepIndex = index; showStep(true); }
     updateFloorClock();
+    updateBreath(t);
     savePosition(false);
   }
 
@@ -177,7 +178,10 @@
   $("floor-close").addEventListener("click", function () { floorChosen = true; setFloor(false, true); });
   $("floor-prev").addEventListener("click", previousStep);
   $("floor-next-step").addEventListener("click", nextStep);
-  $("floor-play").addEventListener("click", function () { if (audio.paused) { play(); } else { audio.pause(); } });
+  $("floor-play").addEventListener("click", function () {
+    if (waitTap()) { return; }
+    if (audio.paused) { play(); } else { audio.pause(); }
+  });
   $("prev").addEventListener("click", previousStep);
   $("next").addEventListener("click", nextStep);
 
@@ -248,9 +252,9 @@
   }
 
   if (session) {
-    handle("play", function () { play(); });
-    handle("pause", function () { audio.pause(); });
-    handle("nexttrack", function () { nextStep(); setPosition(); });
+    handle("play", function () { if (!waitTap()) { play(); } });
+    handle("pause", function () { if (!waiting) { audio.pause(); } });
+    handle("nexttrack", function () { if (!waitTap()) { nextStep(); } setPosition(); });
     handle("previoustrack", function () { previousStep(); setPosition(); });
     handle("seekforward", function (d) { seek(audio.currentTime + ((d && d.seekOffset) || 10)); setPosition(); });
     handle("seekbackward", function (d) { seek(audio.currentTime - ((d && d.seekOffset) || 10)); setPosition(); });
@@ -345,7 +349,8 @@
     var key = event.key;
     if (tag === "AUDIO" && nativeKey(key)) { return; }
     if (key === " " && tag === "BUTTON") { return; }
-    if (key === " " || key === "k" || key === "K") { if (audio.paused) { play(); } else { audio.pause(); } }
+    if ((key === " " || key === "k" || key === "K") && waitTap()) { /* a step that waits goes on */ }
+    else if (key === " " || key === "k" || key === "K") { if (audio.paused) { play(); } else { audio.pause(); } }
     else if (key === "n" || key === "N") { nextStep(); }
     else if (key === "p" || key === "P") { previousStep(); }
     else if (key === "l" || key === "L") { seek(audio.currentTime + 10); }
@@ -355,6 +360,122 @@
     else { return; }
     event.preventDefault();
   });
+
+  // -- steps that wait for the listener: until: ready, count: self (follow.py's data) -----
+  /* The audio file holds every step at its written length; here the page stops where a
+     step waits: after an `until: ready` step's spoken prompt, until a tap, Space or the
+     earphone's play or next; or, for `count: self`, where the counting starts, counting
+     one repetition per tap (or by itself after cap seconds) and then going on from the
+     end of the counted step. */
+  var waits = (data.waits || []).map(function (w) {
+    return { start: w[0], at: w[1], count: w[2], cap: w[3], prompt: w[4] };
+  });
+  var waiting = null;
+  var counted = 0;
+  var capTimer = null;
+  var lastT = 0;
+
+  function stopAt(w) { return w.count ? w.start : w.at; }
+
+  function showWait() {
+    var button = $("wait-go");
+    button.textContent = "";
+    if (waiting.count) {
+      var n = document.createElement("span");
+      n.textContent = counted + " / " + waiting.count;
+      button.appendChild(n);
+      button.appendChild(document.createTextNode("Tap for each repetition"));
+    } else {
+      button.appendChild(document.createTextNode(waiting.prompt || "Tap when you are ready"));
+    }
+    $("wait").hidden = false;
+    button.focus();
+  }
+
+  function leaveWait() {
+    waiting = null;
+    window.clearTimeout(capTimer);
+    $("wait").hidden = true;
+  }
+
+  function startWait(w) {
+    waiting = w;
+    counted = 0;
+    audio.pause();
+    lastT = stopAt(w);
+    audio.currentTime = lastT;
+    document.body.classList.add("waiting");
+    showWait();
+    if (w.count) { capTimer = window.setTimeout(countOne, w.cap * 1000); }
+  }
+
+  function countOne() {
+    counted += 1;
+    window.clearTimeout(capTimer);
+    if (counted >= waiting.count) {
+      var end = waiting.at;
+      leaveWait();
+      lastT = end;
+      audio.currentTime = end;
+      play();
+      return;
+    }
+    showWait();
+    capTimer = window.setTimeout(countOne, waiting.cap * 1000);
+  }
+
+  /* A tap while the page waits: true when it was used (the caller does nothing else). */
+  function waitTap() {
+    if (!waiting) { return false; }
+    if (waiting.count) { countOne(); return true; }
+    leaveWait();
+    play();
+    return true;
+  }
+
+  function watchWaits() {
+    var t = audio.currentTime;
+    if (!audio.paused && !waiting) {
+      for (var i = 0; i < waits.length; i++) {
+        var at = stopAt(waits[i]);
+        if (lastT < at - 0.001 && t >= at - 0.04) { startWait(waits[i]); return; }
+      }
+    }
+    lastT = t;
+  }
+
+  $("wait-go").addEventListener("click", waitTap);
+  audio.addEventListener("seeked", function () {
+    if (waiting && Math.abs(audio.currentTime - stopAt(waiting)) > 0.1) { leaveWait(); }
+    lastT = audio.currentTime;
+  });
+  audio.addEventListener("play", function () { if (waiting && !waiting.count) { leaveWait(); } });
+  if (waits.length) { window.setInterval(watchWaits, 25); }
+
+  // -- the breath circle on the floor view: grows on the inhale, stays, shrinks ---------
+  var breath = data.breath || [];
+  var breathShown = null;
+  var PHASE_WORDS = { "in": "Breathe in", hold: "Hold", out: "Breathe out", rest: "Hold" };
+
+  function updateBreath(t) {
+    var found = null;
+    for (var i = 0; i < breath.length; i++) {
+      if (breath[i][0] <= t && t < breath[i][1]) { found = breath[i]; break; }
+      if (breath[i][0] > t) { break; }
+    }
+    $("floor-breath").hidden = !found;
+    if (found === breathShown) { return; }
+    breathShown = found;
+    if (!found) { return; }
+    var circle = $("floor-breath-circle");
+    var full = found[2] === "in" || found[2] === "hold";
+    var left = Math.max(0, found[1] - t);
+    var moving = !calm.matches && !audio.paused && (found[2] === "in" || found[2] === "out");
+    circle.style.transition = moving ? "transform " + left.toFixed(2) + "s ease-in-out" : "none";
+    circle.style.transform = "scale(" + (full ? 1 : 0.45) + ")";
+    circle.setAttribute("data-phase", found[2]);
+    $("floor-breath-phase").textContent = PHASE_WORDS[found[2]] || "";
+  }
 
   // -- wiring -----------------------------------------------------------------------------
   chapterButtons.forEach(function (button) {

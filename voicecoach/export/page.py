@@ -33,6 +33,7 @@ from ..files import atomic_path, write_bytes_atomic, write_text_atomic
 from ..model import STEP_BACK_S, Timeline, seconds, steps_of
 from ..phrases import side_label, side_place
 from ..timing import clock
+from .follow import breath_rows, wait_rows
 from .icon import icon_png
 from .offline import ICON_SIZES_PX, icon_name, write_icons, write_offline
 from .sidecars import render_vtt, script_lines
@@ -105,6 +106,8 @@ def render_page(
         "artwork_inline": [
             {"src": data_uri(icon_png(ICON_SIZES_PX[0])), "sizes": "192x192", "type": "image/png"}
         ],
+        "waits": wait_rows(timeline),
+        "breath": breath_rows(timeline),
     }
     chapters = [
         {"start": f"{c.start_s:.3f}", "clock": clock(c.start_s), "title": c.title}

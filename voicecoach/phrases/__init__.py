@@ -47,6 +47,11 @@ class Phrases:
             value = random.Random(f"{self.seed}:{key}:{salt}").choice(value)
         return str(value).format(**fields)
 
+    def options(self, key: str) -> list[str]:
+        """Every wording of ``key`` (its alternatives), unfilled."""
+        value = self._table[key]
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
     def number(self, n: int) -> str:
         """A count word ("three"); digits beyond the table."""
         words = self._table["numbers"]
