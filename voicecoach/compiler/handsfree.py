@@ -15,6 +15,7 @@ from itertools import pairwise
 from ..model import Detail, Diagnostic, Event, Timeline, samples, seconds
 from ..routine import Hold, Pause, Routine
 from ..timing import clock
+from . import words
 from .units import performed_steps
 
 
@@ -112,6 +113,8 @@ def lint(
         warn(routine.location, "no safety notes are spoken at the start (add `safety:`)")
     if not events or events[-1].cue != "outro":
         warn(routine.location, "the session has no clear spoken end")
+    for found in words.check(routine, timeline, spans, detail):
+        warn(found.location, found.message)
     return out
 
 
