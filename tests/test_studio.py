@@ -472,3 +472,18 @@ def test_desktop_screenshot_for_a_person_to_look_at(page, studio) -> None:
     assert in_bar == css_rgb(page, "header.bar", "background-color"), "the header shows"
     assert in_block == css_rgb(page, "#chart rect.block.repeat", "fill"), "the chart's blocks show"
     assert chart["width"] > 300 and page.locator(".cm-line").count() > 10, "editor and chart"
+
+
+@pytest.mark.browser
+def test_the_new_keys_are_completed_from_the_schema(page, studio) -> None:
+    copy_quick(page, studio)
+    select_rest_of_line(page, 38)  # `halfway: false` inside the Finish hold
+    page.keyboard.type("unt")
+    popup = page.locator(".cm-tooltip-autocomplete")
+    expect(popup.locator("li[aria-selected=true]")).to_contain_text("until")
+    page.keyboard.press("Escape")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.type("      - brea")
+    expect(popup).to_contain_text("breathe")
