@@ -182,3 +182,33 @@ def test_the_floor_view_shows_the_breaths_phase(site, browser, motion) -> None:
     assert page.locator("#floor-breath").is_hidden()
     assert errors == []
     page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_share_folder_can_carry_a_second_level_the_client_picks(tmp_path, browser) -> None:
+    out = tmp_path / "two"
+    invoke(["share", "hamstring-quick", "--also-detail", "minimal", "-o", str(out),
+            "--engine", "tone", "-q"])  # fmt: skip
+    full, minimal = out / "hamstring-quick.mp3", out / "hamstring-quick-minimal.mp3"
+    assert full.is_file() and minimal.is_file() and (out / "index-minimal.html").is_file()
+    assert minimal.stat().st_size < full.stat().st_size
+    worker = (out / "sw.js").read_text(encoding="utf-8")
+    assert '"index-minimal.html"' in worker and '"hamstring-quick-minimal.mp3"' in worker
+    page, errors = _open(browser, out)
+    levels = page.locator("#levels")
+    assert f"{full.stat().st_size / 1e6:.1f} MB" in levels.inner_text()
+    assert f"{minimal.stat().st_size / 1e6:.1f} MB" in levels.inner_text()
+    assert levels.locator("[aria-current=page]").inner_text().startswith("Full")
+    levels.locator("a").click()
+    page.wait_for_url("**/index-minimal.html")
+    assert page.title().endswith("(minimal)")
+    assert page.locator("#levels [aria-current=page]").inner_text().startswith("Minimal")
+    src = page.evaluate("document.getElementById('audio').getAttribute('src')")
+    assert src == "hamstring-quick-minimal.mp3"
+    assert errors == []
+    page.context.close()
+    result = invoke(["share", "hamstring-quick", "--also-detail", "full", "-o", str(tmp_path / "x"),
+                     "--engine", "tone", "-q"], exit_code=2)  # fmt: skip
+    assert "--also-detail full is the session's own level" in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -32,6 +32,7 @@ from .speech.recordings import RecordedLengths, Recordings, read_recordings
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
+    from .export.page import PageInfo
     from .speech import Clips, VoiceInfo
 
 #: How many times the measured timeline may ask for new phrases before we give up.
@@ -371,6 +372,37 @@ class ShareSettings:
     out_dir: Path | None = None
     base_url: str | None = None
     as_zip: bool = False
+    #: A second detail level built beside the first (``--also-detail``); the page offers both.
+    also_detail: Detail | None = None
+
+
+def _second_level(
+    settings: ShareSettings,
+    info: PageInfo,
+    first: BuildResult,
+    target: Path,
+    name: str,
+    level: Detail,
+    progress: Progress | None,
+) -> PageInfo:
+    """Builds the session at a second detail level into the share folder, with its own
+    page; returns the first page's info, linking both levels with their sizes."""
+    from .export import page
+
+    base = name.removesuffix(f"-{settings.build.detail}")
+    second = build(
+        replace(settings.build, detail=level, out=target / f"{base}-{level}.mp3", fmt="mp3"),
+        progress,
+    )
+    own = f"index-{level}.html"
+    levels = (
+        page.LevelLink(settings.build.detail, "index.html", first.size_bytes,
+                       first.timeline.duration_s),
+        page.LevelLink(level, own, second.size_bytes, second.timeline.duration_s),
+    )  # fmt: skip
+    sidecars = [p.name for p in second.sidecars if p.suffix in (".vtt", ".txt")]
+    page.write_share(second.path, second.timeline, target, replace(info, levels=levels), own)
+    return replace(info, levels=levels, extra_files=(own, second.path.name, *sidecars))
 
 
 def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Path, BuildResult]:
@@ -388,12 +420,20 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
         page.check_base_url(settings.base_url)
     if settings.build.cover is not None:
         page.check_cover(settings.build.cover)
+    also = settings.also_detail
+    if also is not None and also == settings.build.detail:
+        raise UserError(
+            f"--also-detail {also} is the session's own level",
+            "pick another level than --detail (full, brief, minimal)",
+        )
     target = page.scratch_folder(folder) if settings.as_zip else folder
     try:
         result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)
         info = page.PageInfo(
             settings.build.client, settings.build.note, settings.base_url, settings.build.cover
         )
+        if also is not None:
+            info = _second_level(settings, info, result, target, name, also, progress)
         made = page.write_share(result.path, result.timeline, target, info)
         if settings.as_zip:
             made = page.zip_folder(target, folder.with_name(folder.name + ".zip"))

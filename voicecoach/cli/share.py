@@ -114,6 +114,8 @@ def _shown_path(path: Path) -> str:
 @length_option
 @pace_option
 @detail_option
+@click.option("--also-detail", type=click.Choice(["full", "brief", "minimal"]),
+              help="Also build this level; the page lets the client pick.")  # fmt: skip
 @allow_path_option
 @publish_option
 @handover_options
@@ -140,6 +142,7 @@ def share(
       voicecoach share hamstring-quick --client Ana --publish s3://clinic/ana/
       voicecoach share hamstring-quick --client Ana --handover --for 10m
       voicecoach share hamstring-release --client "Ana" --detail brief
+      voicecoach share hamstring-release --client "Ana" --also-detail brief
     """
     from ..pipeline import BuildSettings, Progress, ShareSettings
     from ..pipeline import share as run_share

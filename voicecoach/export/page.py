@@ -48,6 +48,20 @@ class PageInfo:
     note: str | None = None
     base_url: str | None = None
     cover: Path | None = None
+    #: The same session at other detail levels beside this one, the client's choice.
+    levels: tuple[LevelLink, ...] = ()
+    #: Files of those levels (pages, audio, sidecars) the offline copy keeps too.
+    extra_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LevelLink:
+    """One detail level of a shared session: its page, and what it costs to fetch."""
+
+    detail: str
+    page: str
+    size_bytes: int
+    duration_s: float
 
 
 #: Image types a cover may have, by file suffix.
@@ -123,6 +137,7 @@ def render_page(
             length=clock(timeline.duration_s),
             client=info.client,
             note=info.note,
+            levels=level_rows(info.levels, timeline.detail),
             safety=timeline.safety,
             audio_src=audio_name,
             vtt_src=f"data:text/vtt;base64,{vtt}",
@@ -206,16 +221,34 @@ def qr_png(url: str) -> bytes:
     return buf.getvalue()
 
 
-def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -> Path:
-    """Writes ``index.html`` beside a built session, with its icons (and cover), the web app
-    manifest and service worker for hosting, and ``qr.png`` with a base URL.
+def level_rows(levels: tuple[LevelLink, ...], current: str) -> list[dict[str, object]]:
+    """The choice between the levels a share folder holds, each with its length and size
+    (none when there is only one)."""
+    if len(levels) < 2:
+        return []
+    return [
+        {
+            "label": f"{level.detail.capitalize()} · {clock(level.duration_s)} · "
+            f"{level.size_bytes / 1e6:.1f} MB",
+            "href": level.page,
+            "current": level.detail == current,
+        }
+        for level in levels
+    ]
+
+
+def write_share(
+    audio: Path, timeline: Timeline, folder: Path, info: PageInfo, page: str = "index.html"
+) -> Path:
+    """Writes ``page`` (``index.html``) beside a built session, with its icons (and cover),
+    the web app manifest and service worker for hosting, and ``qr.png`` with a base URL.
 
     ``audio`` and its sidecars must already be in ``folder``; returns the page.
     """
     timeline = xml_timeline(timeline)  # the manifest and service worker carry its title
     url = page_url(info.base_url) if info.base_url else None
     png = qr_png(url) if url else None
-    files = ["index.html", audio.name, *write_icons(folder)]
+    files = [page, audio.name, *write_icons(folder), *info.extra_files]
     files += [p.name for p in (audio.with_suffix(".vtt"), audio.with_suffix(".txt")) if p.exists()]
     cover_name = None
     if info.cover is not None:
@@ -223,13 +256,13 @@ def write_share(audio: Path, timeline: Timeline, folder: Path, info: PageInfo) -
         cover_name = f"cover{info.cover.suffix.lower()}"
         write_bytes_atomic(folder / cover_name, info.cover.read_bytes())
         files.append(cover_name)
-    page = render_page(timeline, audio.name, replace(info, base_url=url), png, cover_name)
-    write_text_atomic(folder / "index.html", page)
+    text = render_page(timeline, audio.name, replace(info, base_url=url), png, cover_name)
+    write_text_atomic(folder / page, text)
     if png is not None:
         write_bytes_atomic(folder / "qr.png", png)
         files.append("qr.png")
-    write_offline(folder, timeline.title, timeline.language, files)
-    return folder / "index.html"
+    write_offline(folder, timeline.title, timeline.language, sorted(set(files)))
+    return folder / page
 
 
 def zip_folder(folder: Path, archive: Path) -> Path:
