@@ -263,7 +263,9 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
     """Play a session now, with a full-screen view you can follow from the floor.
 
     Keys: space pause/resume, right or n next step, left or p previous step, r repeat
-    the instruction, q quit. Phrases come from the cache, so a second play starts at once.
+    the instruction, q quit. A step with `until: ready` waits at its end for space (or any
+    key); a `count: self` repeat counts one repetition per space. Phrases come from the
+    cache, so a second play starts at once.
     With --silent there is no sound and no audio device is needed: follow the screen.
 
     \b
@@ -271,6 +273,7 @@ def play(from_section: str | None, silent: bool, **options: Any) -> None:
       voicecoach play hamstring-quick
       voicecoach play hamstring-release --from "Massage ball" --pace gentle
       voicecoach play hamstring-quick --silent
+      voicecoach play hamstring-release --detail brief
     """
     from ..pipeline import BuildSettings
     from ..player import PlaySettings
