@@ -122,7 +122,7 @@ export class Chart {
       if (e.kind === "speech") {
         mark = el("rect", { class: e.cue === "countdown" ? "countdown" : "speech", x, y: ROWS.marks,
           width: w, height: 8 }, svg);
-      } else if (e.kind === "breath_in" || e.kind === "breath_out") {
+      } else if (e.kind === "breath_in" || e.kind === "breath_hold" || e.kind === "breath_out") {
         mark = el("rect", { class: e.kind, x, y: ROWS.breath, width: w, height: 6 }, svg);
       } else if (e.kind === "tick") {
         mark = el("rect", { class: "tick", x, y: ROWS.breath, width: 1.5, height: 6 }, svg);
