@@ -16,9 +16,12 @@ A line's own ``detail:`` names the least detailed level it is still said at.
 
 from __future__ import annotations
 
-from ..model import DETAILS, CueName, Detail
+from collections.abc import Callable
 
-__all__ = ["DETAILS", "Detail", "keeps_cue", "says_line", "title_for"]
+from ..model import DETAILS, CueName, Detail
+from .cues import Cue
+
+__all__ = ["DETAILS", "Detail", "keeps_cue", "kept_cues", "says_line", "title_for"]
 
 _RANK: dict[str, int] = {"minimal": 0, "brief": 1, "full": 2}
 
@@ -40,6 +43,27 @@ def says_line(level: Detail, line: str | None, default: str = "brief") -> bool:
 def keeps_cue(level: Detail, cue: CueName) -> bool:
     """Whether a cue inside a hold is kept at ``level``."""
     return cue in _HOLD_CUES[level]
+
+
+def kept_cues(
+    level: Detail, cues: list[Cue], breathed: bool, fresh_then: Callable[[int], bool]
+) -> list[Cue]:
+    """A hold's cues said at ``level``: at ``brief`` breathing is guided only while no
+    earlier hold has been (``breathed``), and a ``then`` line only when ``fresh_then``
+    (not heard before); a cue that follows one left out goes with it."""
+    if level == "full":
+        return cues
+    out = []
+    for cue in cues:
+        if not keeps_cue(level, cue.cue):
+            continue
+        if cue.cue == "breath" and breathed:
+            continue
+        if cue.cue == "then" and cue.origin is not None and not fresh_then(cue.origin):
+            continue
+        out.append(cue)
+    kept = {id(cue) for cue in out}
+    return [c for c in out if c.follows is None or id(c.follows) in kept]
 
 
 def title_for(title: str, level: Detail) -> str:

@@ -40,9 +40,11 @@ from ..routine import (
     fill,
 )
 from . import circuit
-from .cues import CUE_MARGIN, Cue, HoldWords, breath_phases, hold_cues, place
-from .detail import keeps_cue, says_line, title_for
+from .breathe import breath_plan
+from .cues import CUE_MARGIN, Cue, HoldWords, hold_cues, place
+from .detail import kept_cues, says_line, title_for
 from .measure import Measure
+from .silence import pace_ticks
 from .units import Unit, performed_units, rounds_at
 
 _OPENING = samples(0.5)
@@ -180,8 +182,10 @@ class Layout:
         if r.intro and not minimal and any("{length}" in option for option in r.intro.options):
             self.settle_length(intro_at)
         last = max(e.end_sample for e in self.events)
-        events = self.fill_silence(
-            sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech"))
+        events = pace_ticks(
+            sorted(self.events, key=lambda e: (e.start_sample, e.kind != "speech")),
+            samples(r.hands_free.max_silence_s),
+            self.measure.sound("tick"),
         )
         said = {e.text for e in events if e.kind == "speech"}
         timeline = Timeline(
@@ -239,29 +243,6 @@ class Layout:
         ]
         self.spans = {k: (a + shift, b + shift) for k, (a, b) in self.spans.items()}
         self.cursor += shift
-
-    def fill_silence(self, events: list[Event]) -> list[Event]:
-        """Adds soft pace ticks so no silence outlasts the routine's ``max_silence``.
-
-        A listener with eyes closed must never wonder whether the session still runs.
-        """
-        limit = samples(self.routine.hands_free.max_silence_s)
-        tick = self.measure.sound("tick")
-        out: list[Event] = []
-        for event, following in zip(events, [*events[1:], None], strict=True):
-            out.append(event)
-            if following is None or following.start_sample - event.end_sample <= limit:
-                continue
-            gap = following.start_sample - event.end_sample
-            count = -(-gap // (limit - tick - samples(1))) - 1
-            spacing = gap // (count + 1)
-            for k in range(1, count + 1):
-                at = event.end_sample + k * spacing
-                out.append(
-                    Event(at, at + tick, "tick", sound="tick", section=event.section,
-                          side=event.side, cue="pace", step=event.step, line=event.line)
-                )  # fmt: skip
-        return sorted(out, key=lambda e: (e.start_sample, e.kind != "speech"))
 
     def run_unit(self, index: int, unit: Unit, following: Unit | None) -> None:
         """Announces a new section or side when one begins, then performs the step."""
@@ -351,44 +332,27 @@ class Layout:
         return False
 
     def run_breathe(self, step: Breathe, sides: tuple[str, ...]) -> None:
-        """A breathing exercise: its instruction, then whole breaths of its pattern.
-
-        The first ``spoken`` breaths are said by phase ("In...", "hold...", "and out."),
-        the rest guided by tones that rise on the inhale, stay on a held breath and fall
-        on the exhale, each on the exact sample its phase begins. A length gives as many
-        whole breaths as fit in it. Brief sessions say one breath, minimal ones none.
-        """
-        pattern = step.pattern
-        phases = breath_phases(pattern)
-        cycle = sum(p.length for p in phases)
-        if step.cycles:
-            count = step.cycles
-        else:
-            assert step.duration is not None
-            count = max(1, samples(step.duration.at(self.t_time)) // cycle)
-        said = {"full": step.spoken, "brief": min(step.spoken, 1), "minimal": 0}[self.detail]
+        """A breathing exercise: its instruction, then the breaths ``breathe.py`` plans."""
         start = self.instruction(step.text, sides, 0.0, step.detail)
         if step.text is not None:
             start += samples(1.0)
-        for k in range(count):
-            at = start + k * cycle
-            for p in phases:
-                if k < said:
-                    text = self.phrases.say(p.word_key, f"{k}")
-                    end = self.speak(at + p.offset, text, "breath")
-                    if end - at - p.offset > p.length:
-                        self.warn(
-                            step.location,
-                            f"{text!r} ({seconds(end - at - p.offset):.1f} s) is longer than "
-                            f"its phase of the breath ({seconds(p.length):.1f} s)",
-                            end - at - p.offset - p.length,
-                        )
-                else:
-                    self.sound(at + p.offset, p.tone, "breath", p.kind)
-        end = start + count * cycle
+        plan = breath_plan(step, start, self.t_time, self.detail)
+        for at, k, phase, spoken in plan.phases:
+            if not spoken:
+                self.sound(at, phase.tone, "breath", phase.kind)
+                continue
+            text = self.phrases.say(phase.word_key, f"{k}")
+            over = self.speak(at, text, "breath") - at - phase.length
+            if over > 0:
+                self.warn(
+                    step.location,
+                    f"{text!r} ({seconds(over + phase.length):.1f} s) is longer than its "
+                    f"phase of the breath ({seconds(phase.length):.1f} s)",
+                    over,
+                )
         if self.step is not None:
-            self.spans[self.step] = (start, end)
-        self.cursor = end + self.gap
+            self.spans[self.step] = (start, plan.end)
+        self.cursor = plan.end + self.gap
 
     def run_rest(self, rest: Rest) -> None:
         """A rest: "Rest. Next: push-ups, thirty seconds.", then a countdown into it."""
@@ -517,24 +481,12 @@ class Layout:
         return any(found.cue.cue == "next" for found in placed)
 
     def kept(self, cues: list[Cue], hold: Hold) -> list[Cue]:
-        """A hold's cues that this level says (``detail.py``); at ``brief`` breathing is
-        guided in the first hold only, and ``then`` lines heard before are left out."""
-        if self.detail == "full":
-            return cues
-        out = []
-        for cue in cues:
-            if not keeps_cue(self.detail, cue.cue):
-                continue
-            if cue.cue == "breath" and self.breathed:
-                continue
-            if cue.cue == "then" and cue.origin is not None:
-                line = hold.then[cue.origin]
-                if not self.fresh(line, None):
-                    continue
-            out.append(cue)
-        # A follower whose lead was left out goes with it.
-        kept = {id(cue) for cue in out}
-        return [c for c in out if c.follows is None or id(c.follows) in kept]
+        """A hold's cues that this level says (``detail.kept_cues``)."""
+
+        def fresh_then(i: int) -> bool:
+            return self.fresh(hold.then[i], None)
+
+        return kept_cues(self.detail, cues, self.breathed, fresh_then)
 
     def run_repeat(self, repeat: Repeat, sides: tuple[str, ...]) -> None:
         """Repetitions at a steady pace, each counted aloud or marked by a soft tick.
