@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import invoke
-from voicecoach.model import PACES
+from voicecoach.model import DETAILS, PACES
 from voicecoach.studio import StudioSettings, announce, bind
 from voicecoach.studio.app import AppSettings, create_app
 
@@ -48,9 +48,12 @@ def test_the_page_names_the_folder_escaped_and_offers_every_pace(client, folder)
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert page.headers["cache-control"] == "no-store"
     assert html.escape(str(folder), quote=False) in page.text and "<&>" not in page.text
-    offered = re.findall(r'<option value="(\w+)"( selected)?>\1</option>', page.text)
-    assert [p for p, _ in offered] == list(PACES)
-    assert [p for p, selected in offered if selected] == ["normal"]
+    for select, values, chosen in (("pace", PACES, "normal"), ("detail", DETAILS, "full")):
+        found = re.search(rf'<select id="{select}">(.*?)</select>', page.text, re.S)
+        assert found is not None, select
+        offered = re.findall(r'<option value="(\w+)"( selected)?>\1</option>', found.group(1))
+        assert [p for p, _ in offered] == list(values)
+        assert [p for p, selected in offered if selected] == [chosen]
     raw = re.search(r'id="studio-data">(.*?)</script>', page.text, re.S)
     assert raw is not None
     data = json.loads(raw.group(1))

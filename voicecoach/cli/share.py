@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from ..model import DETAILS
 from ..timing import clock
 from .options import (
     Bars,
@@ -114,7 +115,7 @@ def _shown_path(path: Path) -> str:
 @length_option
 @pace_option
 @detail_option
-@click.option("--also-detail", type=click.Choice(["full", "brief", "minimal"]),
+@click.option("--also-detail", type=click.Choice(DETAILS),
               help="Also build this level; the page lets the client pick.")  # fmt: skip
 @allow_path_option
 @publish_option
