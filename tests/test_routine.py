@@ -282,6 +282,8 @@ sections:
   - title: One
     steps:
       - chime: bell
+      - breathe: 1m
+        pattern: {inhale: 4s, hold: 2s, exhale: 6s, hold_out: 1s}
 """
 
 
@@ -315,6 +317,7 @@ def test_the_schema_and_the_parser_know_the_same_keys(monkeypatch: pytest.Monkey
         "a section": set(defs["section"]["oneOf"][0]["properties"]),
         "a section include": set(defs["section"]["oneOf"][1]["properties"]),
         "encourage": set(hold["properties"]["encourage"]["properties"]),
+        "pattern": set(defs["pattern"]["anyOf"][1]["properties"]),
     }
     for step in steps:
         kind = step["required"][0]  # the key that names the step

@@ -474,7 +474,6 @@ def test_desktop_screenshot_for_a_person_to_look_at(page, studio) -> None:
     assert chart["width"] > 300 and page.locator(".cm-line").count() > 10, "editor and chart"
 
 
-@pytest.mark.browser
 def test_the_new_keys_are_completed_from_the_schema(page, studio) -> None:
     copy_quick(page, studio)
     select_rest_of_line(page, 38)  # `halfway: false` inside the Finish hold

@@ -402,7 +402,10 @@ def _parse_step(ctx: Context, node: yaml.Node, scope: Scope) -> tuple[Step, ...]
         return (Say(parse_text(ctx, value, "say", scope.sides), loc, setup, detail),)
     if kind == "breathe":
         text = parse_text(ctx, keys["say"], "say", scope.sides) if "say" in keys else None
-        return (replace(_parse_breathe(ctx, keys, loc, setup, detail), text=text),)
+        breathe = replace(_parse_breathe(ctx, keys, loc, setup, detail), text=text)
+        cycles_s = breathe.cycles * breathe.pattern.cycle_s
+        scope.expansion.lasts(ctx, value, breathe.duration.lo if breathe.duration else cycles_s)
+        return (breathe,)
     if kind == "pause":
         span = read_duration_span(ctx, value, "pause", 0.1, MAX_STEP_S)
         silent = ctx.boolean(keys["silent"], "silent") if "silent" in keys else False
