@@ -25,7 +25,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("4 mixer", ("mixer",)),
     ("5 export", ("export",)),
     ("6 pipeline", ("pipeline",)),
-    ("apps on top", ("cli", "publish", "recorder", "studio", "batch", "player", "__main__", "")),
+    (
+        "apps on top",
+        ("cli", "programme", "publish", "recorder", "studio", "batch", "player", "__main__", ""),
+    ),
 )
 RANK = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 

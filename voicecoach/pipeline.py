@@ -21,7 +21,14 @@ from .errors import UserError, VoicecoachError
 from .files import slug
 from .media import MAX_SOUND_S, audio_length_s
 from .model import Detail, Diagnostic, Timeline, Voice, samples
-from .routine import Routine, check_client_name, load_routine, parse_routine
+from .routine import (
+    Change,
+    Routine,
+    apply_changes,
+    check_client_name,
+    load_routine,
+    parse_routine,
+)
 from .speech.cachesize import trim as trim_cache
 from .speech.clipkeys import default_cache_dir
 from .speech.lengths import PlanLengths, read_calibration
@@ -70,6 +77,10 @@ class BuildSettings:
     text: str | None = None
     #: Who the session is by, over the routine's ``author`` (the studio's therapist).
     author: str | None = None
+    #: Changes to the routine's values (a programme phase's), made after it is checked.
+    changes: tuple[Change, ...] = ()
+    #: The session's title instead of the routine's (a programme names its phase there).
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,11 +214,16 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
 
 
 def load(settings: BuildSettings) -> Routine:
-    """The checked routine of ``settings``: its file, or its ``text`` as if it were the file."""
+    """The checked routine of ``settings``: its file, or its ``text`` as if it were the file,
+    with the settings' changes and title."""
     if settings.text is None:
-        return load_routine(settings.routine, settings.allow_paths)
-    path = Path(settings.routine)
-    return parse_routine(settings.text, path.name, path.parent, settings.allow_paths)
+        routine = load_routine(settings.routine, settings.allow_paths)
+    else:
+        path = Path(settings.routine)
+        routine = parse_routine(settings.text, path.name, path.parent, settings.allow_paths)
+    if settings.changes or settings.title:
+        routine = apply_changes(routine, settings.changes, settings.title)
+    return routine
 
 
 def draft(settings: BuildSettings) -> tuple[Routine, Timeline]:
@@ -403,6 +419,8 @@ def _second_level(
     sidecars = [p.name for p in second.sidecars if p.suffix in (".vtt", ".txt")]
     page.write_share(second.path, second.timeline, target, replace(info, levels=levels), own)
     return replace(info, levels=levels, extra_files=(own, second.path.name, *sidecars))
+    #: The session's file name (without suffix) [the routine's id, with the client's name].
+    name: str | None = None
 
 
 def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Path, BuildResult]:
@@ -415,6 +433,7 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     name = routine.id + (f"-{slug(settings.build.client)}" if settings.build.client else "")
     if settings.build.detail != "full":
         name += f"-{settings.build.detail}"
+    name = settings.name or name
     folder = settings.out_dir or settings.build.output_dir / "share" / name
     if settings.base_url:
         page.check_base_url(settings.base_url)

@@ -34,6 +34,7 @@ from .options import (
     strict_option,
     voice_options,
 )
+from .programme import programme
 from .recordings import recordings
 from .share import batch, feed, share
 
@@ -68,6 +69,7 @@ for _command in (batch, share, feed):  # in share.py: sessions handed to clients
     cli.add_command(_command)
 cli.add_command(recordings)  # recordings.py: the author's own voice
 cli.add_command(cache)  # cache.py: the clip cache's size
+cli.add_command(programme)  # programme.py: a routine over weeks
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:
@@ -375,18 +377,31 @@ def list_() -> None:
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-def new(file: Path, force: bool) -> None:
-    """Write a commented starter routine to FILE.
+@click.option("--programme", "is_programme", is_flag=True,
+              help="Write a starter programme (weeks of a routine) instead.")  # fmt: skip
+def new(file: Path, force: bool, is_programme: bool) -> None:
+    """Write a commented starter routine (or, with --programme, programme) to FILE.
 
     \b
     Example:
       voicecoach new legs.yaml && voicecoach plan legs.yaml
+      voicecoach new --programme ana.yaml && voicecoach programme plan ana.yaml
     """
+    from importlib import resources
+
     from ..routine import starter_text
 
     if file.exists() and not force:
         raise UserError(f"{file} already exists", "pass --force to overwrite it")
     rid = "".join(c if c.isalnum() else "-" for c in file.stem.lower()).strip("-") or "my-routine"
+    if is_programme:
+        from ..programme import load_programme
+
+        text = (resources.files("voicecoach") / "programme" / "starter.yaml").read_text("utf-8")
+        _write_atomic(file, text.replace("my-programme", rid))
+        load_programme(file)  # the starter must be valid here, with these built-ins
+        click.echo(f"wrote {file}; next: voicecoach programme plan {shlex.quote(str(file))}")
+        return
     _write_atomic(file, starter_text(rid))
     click.echo(f"wrote {file}; next: voicecoach plan {shlex.quote(str(file))}")
 

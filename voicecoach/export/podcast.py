@@ -44,6 +44,9 @@ class FeedSettings:
     author: str | None = None
     description: str | None = None
     image: str | None = None
+    #: The sessions, when not every audio file directly in ``folder`` (a programme's, in
+    #: its phases' sub-folders); their URLs keep the sub-folder.
+    sessions: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,12 @@ class FeedResult:
 
 
 def find_episodes(
-    folder: Path, state: dict[str, str]
+    folder: Path, state: dict[str, str], sessions: tuple[Path, ...] = ()
 ) -> tuple[list[Episode], list[tuple[str, str]]]:
-    """Sessions in ``folder`` in publication order (first seen, then name), and the audio
-    files left out, each with the reason."""
+    """Sessions in ``folder`` (or ``sessions``) in publication order (first seen, then
+    name), and the audio files left out, each with the reason."""
     episodes, skipped = [], []
-    for audio in sorted(folder.iterdir()):
+    for audio in sessions or sorted(folder.iterdir()):
         suffix = audio.suffix.lower()
         if not audio.is_file() or suffix not in (*MIME, *UNPLAYABLE):
             continue
@@ -115,7 +118,7 @@ def write_feed(settings: FeedSettings) -> FeedResult:
         state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
     except ValueError:
         state = {}
-    episodes, skipped = find_episodes(folder, state)
+    episodes, skipped = find_episodes(folder, state, settings.sessions)
     if not episodes:
         reasons = "".join(f"\n  skipped {name}: {why}" for name, why in skipped)
         raise UserError(
@@ -151,7 +154,7 @@ def write_feed(settings: FeedSettings) -> FeedResult:
             item,
             "enclosure",
             {
-                "url": _url(base, ep.audio.name),
+                "url": _url(base, _relative(ep.audio, folder)),
                 "length": str(ep.audio.stat().st_size),
                 "type": MIME[ep.audio.suffix.lower()],
             },
@@ -163,7 +166,7 @@ def write_feed(settings: FeedSettings) -> FeedResult:
         ET.SubElement(
             item,
             f"{{{PODCAST}}}chapters",
-            {"url": _url(base, chapters.name), "type": "application/json+chapters"},
+            {"url": _url(base, _relative(chapters, folder)), "type": "application/json+chapters"},
         )
     ET.indent(rss)
     feed = folder / "feed.xml"
@@ -192,3 +195,11 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 def _url(base: str, name: str) -> str:
     """The file's address: its name's bytes, quoted (a name need not be valid UTF-8)."""
     return base + quote(os.fsencode(name))
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as a URL path under ``folder`` (``weeks-1-2/x.mp3``), else its name."""
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return path.name

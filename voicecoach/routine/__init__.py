@@ -8,6 +8,7 @@ One module per concern, read top to bottom:
 - ``text.py``: spoken lines and their ``{placeholders}``, read and filled (``fill``);
 - ``steps.py``: sections, steps and included blocks;
 - ``parse.py``: the top of the file, and ``parse_routine``;
+- ``changes.py``: a programme phase's changes to a checked routine (``apply_changes``);
 - ``load.py``: finding a file or built-in routine and reading it (``load_routine``).
 
 Import from ``voicecoach.routine``: the names below are the stage's public interface.
@@ -15,6 +16,7 @@ Import from ``voicecoach.routine``: the names below are the stage's public inter
 
 from __future__ import annotations
 
+from .changes import BreathingChange, Change, apply_changes, change_problem
 from .durations import MAX_REPS, parse_duration
 from .load import MAX_FILE_BYTES, builtin_ids, load_routine, resolve, schema_text, starter_text
 from .nodes import MAX_DEPTH, MAX_NODES
@@ -74,6 +76,8 @@ __all__ = [
     "TOTALS",
     "Breathe",
     "Breathing",
+    "BreathingChange",
+    "Change",
     "Chime",
     "Encourage",
     "HandsFree",
@@ -88,7 +92,9 @@ __all__ = [
     "Span",
     "Step",
     "Text",
+    "apply_changes",
     "builtin_ids",
+    "change_problem",
     "check_client_name",
     "clean_client_name",
     "fill",
