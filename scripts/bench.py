@@ -16,7 +16,7 @@ tables are written, with the machine's description, to docs/benchmarks.md at the
 
 Usage: python scripts/bench.py [--smoke] [--sizes 5,35,180] [--peer-max 40] [--no-write]
                                [--batch-rows 100 (0: no batch table)] [--peer PATH]
-                               [--repeat 1]
+                               [--repeat 1] [--studio] [--programme]
 """
 
 from __future__ import annotations
@@ -433,6 +433,95 @@ def write_studio_section(rows: list[tuple[str, float]], load: float) -> str:
     return section
 
 
+PROGRAMME_MARK = "<!-- programme cold build -->"
+#: A 3-phase programme of cold builds may take at most this many times one session's.
+PROGRAMME_TARGET = 1.6
+PROGRAMME = """\
+format: voicecoach/programme/1
+id: bench-programme
+client: Ana
+start: 2027-01-04
+days: [mon, wed, fri]
+reminder: "18:30"
+phases:
+  - weeks: 1-2
+    routine: hamstring-quick
+  - weeks: 3-4
+    routine: hamstring-quick
+    pace: gentle
+    changes:
+      - {section: Foam roller, hold: 45s}
+      - {section: Ball pin and stretch, step: straighten the knee, repeat: 8}
+  - weeks: 5-6
+    routine: hamstring-quick
+    changes:
+      - {section: Foam roller, hold: 60s}
+"""
+
+
+def bench_programme(work: Path, repeat: int = 3, engine: str | None = None) -> dict[str, float]:
+    """Cold (empty cache) wall times, median of ``repeat`` runs taken in turns: one quick
+    session (``build hamstring-quick --client Ana``) and the 3-phase programme over it."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "programme.yaml"
+    path.write_text(PROGRAMME, encoding="utf-8")
+    extra = ["--engine", engine] if engine else []
+    session, programme, loads = [], [], []
+    for i in range(repeat):
+        loads.append(os.getloadavg()[0])
+        env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-s{i}"))
+        session.append(measure([PY, "-m", "voicecoach.cli", "build", "hamstring-quick", "-q",
+                                "--client", "Ana", "-o", str(work / f"s{i}.mp3"), *extra],
+                               env).seconds)  # fmt: skip
+        env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-p{i}"))
+        cmd = [PY, "-m", "voicecoach.cli", "programme", "build", str(path), "-q",
+               "-o", str(work / f"p{i}"), *extra]  # fmt: skip
+        programme.append(measure(cmd, env).seconds)
+    one, three = statistics.median(session), statistics.median(programme)
+    return {"session": one, "programme": three, "ratio": three / one,
+            "load": statistics.mean(loads)}  # fmt: skip
+
+
+def programme_section(r: dict[str, float], repeat: int) -> str:
+    """The docs section for ``bench_programme``'s figures."""
+    verdict = "met" if r["ratio"] <= PROGRAMME_TARGET else "MISSED"
+    return "\n".join([
+        PROGRAMME_MARK,
+        "## Programme: three phases built cold",
+        "",
+        f"Made by `python scripts/bench.py --programme` on {time.strftime('%Y-%m-%d')}: "
+        "`voicecoach programme build` of a 6-week, 3-phase programme over hamstring-quick "
+        "(holds 45 s, then 60 s; 8 repeats; each phase about 5-6 minutes), against one "
+        "`voicecoach build hamstring-quick --client Ana`, both with an empty clip cache and the "
+        f"default voice; median of {repeat} runs taken in turns. The first phase synthesizes "
+        "every phase's lines in one pool; the other phases only mix and encode, side by side. "
+        f"Load average during the run: {r['load']:.1f} on {os.cpu_count()} cores.",
+        "",
+        "| case | cold wall time |",
+        "| --- | --- |",
+        f"| one session | {r['session']:.1f} s |",
+        f"| 3-phase programme | {r['programme']:.1f} s |",
+        f"| programme / session | {r['ratio']:.2f}x (target {PROGRAMME_TARGET:g}x: {verdict}) |",
+        "",
+    ])  # fmt: skip
+
+
+def write_programme_section(section: str) -> None:
+    """Puts the section into docs/benchmarks.md, before the studio's (both kept on rewrite)."""
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    if PROGRAMME_MARK in text:
+        before, after = text.split(PROGRAMME_MARK, 1)
+        rest = after.find("\n<!-- ")
+        text = before.rstrip("\n") + "\n\n" + (after[rest + 1 :] if rest >= 0 else "")
+    at = text.find(STUDIO_MARK)
+    if at < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        text = text[:at].rstrip("\n") + "\n\n" + section + "\n" + text[at:]
+    doc.write_text(text, encoding="utf-8")
+
+
 def batch_lines(batch: dict[str, float], rows: int) -> list[str]:
     lines = ["", f"| batch of {rows} quick sessions | wall time |", "| --- | --- |"]
     lines += [f"| {k} | {v:.1f} s |" for k, v in batch.items()]
@@ -467,10 +556,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer", type=Path, default=PEER, help="the pydub peer script")
     ap.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     ap.add_argument("--studio", action="store_true", help="only the studio's time to sound")
+    ap.add_argument("--programme", action="store_true",
+                    help="only a 3-phase programme's cold build against one session's")  # fmt: skip
     args = ap.parse_args(argv)
     # Every figure is espeak's, on every machine: builds that name no engine get a natural
     # voice where one is installed, and the tables must stay comparable run to run.
     os.environ["VOICECOACH_ENGINE"] = "espeak"
+    if args.programme:
+        with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
+            result = bench_programme(Path(tmp), max(args.repeat, 3))
+        section = programme_section(result, max(args.repeat, 3))
+        if not args.no_write:
+            write_programme_section(section)
+        print(section)
+        return 0
     if args.studio:
         with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
             rows, load = bench_studio(Path(tmp))

@@ -91,3 +91,24 @@ def test_bench_rewrites_its_tables_and_keeps_notes_and_the_studio_section(
     text = doc.read_text(encoding="utf-8")
     assert "| old table |" not in text and "| 1.0 min | 7 |" in text
     assert text.index("| 1.0 min |") < text.index("our notes") < text.index("## Studio")
+
+
+@pytest.mark.slow
+def test_bench_programme_measures_both_and_writes_its_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = _bench()
+    result = bench.bench_programme(tmp_path / "work", repeat=1, engine="tone")
+    assert result["session"] > 0 and result["programme"] > 0
+    assert result["ratio"] == result["programme"] / result["session"]
+    assert len(list((tmp_path / "work" / "p0").glob("*.mp3"))) == 3
+    doc = tmp_path / "docs" / "benchmarks.md"
+    doc.parent.mkdir()
+    doc.write_text(f"# Benchmarks\n\nintro\n\n{bench.STUDIO_MARK}\n## Studio\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    for _ in range(2):  # rewriting replaces the section, keeps the rest
+        bench.write_programme_section(bench.programme_section(result, 1))
+    text = doc.read_text(encoding="utf-8")
+    assert text.count(bench.PROGRAMME_MARK) == 1 and text.count("## Studio") == 1
+    assert text.index(bench.PROGRAMME_MARK) < text.index(bench.STUDIO_MARK)
+    assert "| 3-phase programme |" in text and "intro" in text

@@ -81,6 +81,9 @@ class BuildSettings:
     changes: tuple[Change, ...] = ()
     #: The session's title instead of the routine's (a programme names its phase there).
     title: str | None = None
+    #: Lines later builds will need (a programme's next phases, same voice), synthesized
+    #: and levelled into the cache with this build's own, in one pool; not in the session.
+    say_ahead: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,15 @@ def build(settings: BuildSettings, progress: Progress | None = None) -> BuildRes
         levels = speech.ArrayCache((settings.cache_dir or default_cache_dir()) / "levels")
     # New clips are levelled (into the cache) while the engine says the rest.
     with mixer.Leveller(levels, settings.loudness, music) as ahead:
-        for _ in range(_MAX_ROUNDS):
+        for round_ in range(_MAX_ROUNDS):
             # A line dropped for want of room is measured too: it may fit at its real length.
             wanted = dict.fromkeys([*timeline.speech_texts(), *timeline.unsaid])
             missing = [t for t in wanted if t not in clips]
+            if round_ == 0 and settings.say_ahead:
+                ahead_only = [
+                    t for t in settings.say_ahead if recordings is None or t not in recordings
+                ]
+                missing = list(dict.fromkeys([*missing, *ahead_only]))
             said = [t for t in missing if recordings is not None and t in recordings]
             for text in said:  # the author's own recording is the clip
                 assert recordings is not None

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..pipeline import BuildResult, BuildSettings, Progress, build
+from ..pipeline import BuildResult, BuildSettings, Progress, build, draft
 from .sessions import phase_settings, session_name
 from .values import Phase, Programme
 
@@ -66,13 +66,71 @@ def build_programme(
     base = settings.session
     folder = output_folder(programme, settings.out_dir, base)
     fmt = base.fmt or "mp3"
-    results = []
-    for index, phase in enumerate(programme.phases, start=1):
-        if on_phase:
-            on_phase(index, len(programme.phases), phase)
-        out = folder / f"{session_name(programme, phase)}.{FORMATS[fmt].extension}"
-        result = build(replace(phase_settings(programme, phase, base), out=out, fmt=fmt), progress)
-        results.append(PhaseResult(phase, result))
+    builds = [phase_settings(programme, phase, base) for phase in programme.phases]
+    builds[0] = replace(builds[0], say_ahead=lines_ahead(builds[0], builds[1:]))
+    outs = [
+        folder / f"{session_name(programme, p)}.{FORMATS[fmt].extension}" for p in programme.phases
+    ]
+    jobs = [replace(b, out=o, fmt=fmt) for b, o in zip(builds, outs, strict=True)]
+    results = [
+        PhaseResult(p, r)
+        for p, r in zip(
+            programme.phases,
+            run_phases(jobs, base.jobs, progress, on_phase, programme.phases),
+            strict=True,
+        )
+    ]
     lengths = {r.phase.number: r.result.timeline.duration_s for r in results}
     ics = write_calendar(programme, folder / f"{programme.id}.ics", lengths, settings.base_url)
     return ProgrammeResult(programme, folder, tuple(results), ics)
+
+
+def lines_ahead(first: BuildSettings, later: list[BuildSettings]) -> tuple[str, ...]:
+    """The lines the ``later`` phases start from that ``first`` does not say, among those
+    spoken with the same voice: ``first``'s build synthesizes them in its own pool (one
+    start of the engine's workers for the whole programme, and all cores busy)."""
+    if not first.use_cache or not later:
+        return ()
+    routine, timeline = draft(first)
+    own = set(timeline.speech_texts())
+    same = (routine.voice, routine.language, routine.pronounce)
+    out: list[str] = []
+    for settings in later:
+        other, planned = draft(settings)
+        if (other.voice, other.language, other.pronounce) == same and (other.music is None) == (
+            routine.music is None
+        ):
+            out += [t for t in planned.speech_texts() if t not in own]
+    return tuple(dict.fromkeys(out))
+
+
+def run_phases(
+    builds: list[BuildSettings],
+    jobs: int | None,
+    progress: Progress | None,
+    on_phase: Callable[[int, int, Phase], None] | None,
+    phases: tuple[Phase, ...],
+) -> list[BuildResult]:
+    """The first build (it says every phase's lines), then the rest side by side.
+
+    After the first, a phase only mixes and encodes (one ffmpeg each, single-threaded),
+    so on N cores N phases run at once, in threads. Progress bars follow the first build
+    only; ``on_phase`` is called as each phase starts. Results are in phase order.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    total = len(builds)
+
+    def one(index: int, with_progress: bool) -> BuildResult:
+        if on_phase:
+            on_phase(index + 1, total, phases[index])
+        return build(builds[index], progress if with_progress else None)
+
+    first = one(0, True)
+    workers = min(total - 1, jobs or os.cpu_count() or 1)
+    if workers <= 1:
+        return [first, *(one(i, True) for i in range(1, total))]
+    with ThreadPoolExecutor(workers) as pool:
+        rest = list(pool.map(lambda i: one(i, False), range(1, total)))
+    return [first, *rest]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..pipeline import BuildSettings, Progress, ShareSettings, share
+from .build import lines_ahead
 from .calendar import write_calendar
 from .page import SharedPhase, write_programme_page
 from .sessions import phase_settings, session_name
@@ -52,6 +53,8 @@ def share_programme(
     base = settings.session
     folder = settings.out_dir or base.output_dir / "share" / programme.id
     url = page_url(settings.base_url) if settings.base_url else None
+    builds = [phase_settings(programme, phase, base) for phase in programme.phases]
+    builds[0] = replace(builds[0], say_ahead=lines_ahead(builds[0], builds[1:]))
     shared = []
     for index, phase in enumerate(programme.phases, start=1):
         if on_phase:
@@ -59,7 +62,7 @@ def share_programme(
         name = session_name(programme, phase)
         sub = folder / phase.slug
         share_settings = ShareSettings(
-            build=phase_settings(programme, phase, base),
+            build=builds[index - 1],
             out_dir=sub,
             base_url=f"{url}{phase.slug}/" if url else None,
             name=name,
