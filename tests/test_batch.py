@@ -250,3 +250,65 @@ def test_an_interrupted_batch_keeps_the_rows_it_finished(setup, tmp_path: Path) 
     assert again[2].status == "skipped", again[2]
     assert again[3].status == "built"
     assert (out / "ana-garcia.mp3").stat().st_mtime_ns == first
+TINY_PROGRAMME = """\
+format: voicecoach/programme/1
+id: knees
+start: 2027-01-04
+days: [tue, thu]
+reminder: "08:00"
+phases:
+  - weeks: 1
+    routine: tiny.yaml
+  - weeks: 2-3
+    routine: tiny.yaml
+    changes:
+      - {section: Only, hold: 20s}
+"""
+
+
+@pytest.mark.slow
+def test_batch_builds_a_programme_per_client_row_locally_and_on_dask(setup, tmp_path: Path) -> None:
+    import icalendar
+
+    routine, _, out = setup
+    programme = tmp_path / "knees.yaml"
+    programme.write_text(TINY_PROGRAMME, encoding="utf-8")
+    clients = tmp_path / "programme-clients.csv"
+    clients.write_text("client,length,note\nAna,,\nBo,,Go easy.\nCy,5m,\n", encoding="utf-8")
+    results = {}
+    for executor in ("local", "dask"):
+        settings = BatchSettings(str(programme), clients, out / executor, jobs=2, engine="tone",
+                                 cache_dir=tmp_path / "cache", executor=executor)  # fmt: skip
+        results[executor] = run_batch(settings)
+        assert statuses(results[executor]) == {2: "built", 3: "built", 4: "failed"}
+        assert "sets its length per phase" in results[executor][2].message
+    ana = out / "local" / "ana"
+    assert sorted(p.name for p in ana.glob("*.mp3")) == ["knees-week-1.mp3", "knees-weeks-2-3.mp3"]
+    timeline = json.loads((ana / "knees-weeks-2-3.timeline.json").read_text("utf-8"))
+    assert timeline["title"] == "Tiny — Weeks 2-3"
+    assert any("Ana" in (e.get("text") or "") for e in timeline["events"])
+    bo = json.loads((out / "local" / "bo" / "knees-week-1.timeline.json").read_text("utf-8"))
+    assert "Go easy." in bo["description"]
+    calendar = icalendar.Calendar.from_ical((ana / "knees.ics").read_bytes())
+    assert len(list(calendar.walk("VEVENT"))) == 2
+    for name in ("ana/knees-week-1.mp3", "bo/knees-weeks-2-3.mp3"):
+        local, dask = ((out / e / name).read_bytes() for e in ("local", "dask"))
+        assert local == dask, f"{name} differs between the local pool and Dask"
+
+    again = run_batch(BatchSettings(str(programme), clients, out / "local", jobs=2,
+                                    engine="tone", cache_dir=tmp_path / "cache"))  # fmt: skip
+    assert statuses(again) == {2: "skipped", 3: "skipped", 4: "failed"}
+    routine.write_text(ROUTINE.replace("Tiny", "Tiny too"), encoding="utf-8")
+    changed = run_batch(BatchSettings(str(programme), clients, out / "local", jobs=2,
+                                      engine="tone", cache_dir=tmp_path / "cache"))  # fmt: skip
+    assert statuses(changed) == {2: "built", 3: "built", 4: "failed"}, "a routine it names changed"
+
+
+def test_batch_refuses_a_broken_programme_before_any_row(setup, tmp_path: Path) -> None:
+    _, clients, out = setup
+    programme = tmp_path / "knees.yaml"
+    programme.write_text(TINY_PROGRAMME.replace("weeks: 2-3", "weeks: 3-4"), encoding="utf-8")
+    result = invoke(["batch", str(programme), "--clients", str(clients), "-o", str(out)],
+                    exit_code=2)  # fmt: skip
+    assert f"{programme}:9:12: weeks 3-4 leave a gap between phases: week 2" in result.stderr
+    assert not out.exists()

@@ -61,6 +61,9 @@ class Row:
     name: str
     settings: BuildSettings | None
     error: str = ""
+    #: The row builds a programme (``settings.routine`` is the programme file) into the
+    #: folder ``settings.out``: one session per phase and the .ics.
+    programme: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,18 @@ class RowResult:
 
 
 def read_rows(settings: BatchSettings) -> list[Row]:
-    """Parses the CSV into per-row build settings; bad rows carry their reason."""
-    resolve(settings.routine)
+    """Parses the CSV into per-row build settings; bad rows carry their reason.
+
+    A programme file (``format: voicecoach/programme/1``) is checked once, up front: its
+    errors stop the batch, located, before any row is built.
+    """
+    from .programme import is_programme, load_programme
+
+    programme = Path(settings.routine).is_file() and is_programme(Path(settings.routine))
+    if programme:
+        load_programme(settings.routine)
+    else:
+        resolve(settings.routine)
     try:
         text = settings.clients.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -94,7 +107,16 @@ def read_rows(settings: BatchSettings) -> list[Row]:
     rows = []
     for number, record in enumerate(reader, start=2):
         values = {k.strip(): (v or "").strip() for k, v in record.items() if k}
-        rows.append(_row(number, values, settings))
+        row = _row(number, values, settings)
+        built = row.settings
+        if programme and built is not None:
+            if built.length_s is not None:
+                row = Row(number, row.name, None, "a programme sets its length per phase; "
+                          "leave the length column empty")  # fmt: skip
+            else:
+                out = settings.out_dir / row.name
+                row = replace(row, settings=replace(built, out=out), programme=True)
+        rows.append(row)
     if not rows:
         raise UserError(
             f"{settings.clients} has no rows", "add one line per client under the header"
@@ -147,9 +169,20 @@ def _row(number: int, values: dict[str, str], settings: BatchSettings) -> Row:
 
 
 def fingerprint(settings: BuildSettings) -> str:
-    """Changes whenever the routine file, the row, the voice that speaks it (a natural
-    voice installed since becomes the default) or voicecoach itself changes."""
-    routine = resolve(settings.routine).read_bytes()
+    """Changes whenever the routine file (a programme and its routines), the row, the voice
+    that speaks it (a natural voice installed since becomes the default) or voicecoach
+    itself changes."""
+    from .programme import is_programme, load_programme
+
+    path = (
+        resolve(settings.routine)
+        if not Path(settings.routine).is_file()
+        else Path(settings.routine)
+    )
+    routine = path.read_bytes()
+    if is_programme(path):
+        for phase in load_programme(path, check=False).phases:
+            routine += resolve(phase.routine_ref).read_bytes()
     try:
         voice = asdict(voice_of(settings))
     except VoicecoachError:  # the build reports it
@@ -179,11 +212,31 @@ def build_row(row: Row) -> RowResult:
     if row.settings is None:
         return RowResult(row.number, row.name, "failed", message=row.error)
     try:
+        if row.programme:
+            return _build_programme_row(row, row.settings, started)
         result = build(row.settings)
     except VoicecoachError as exc:
         return RowResult(row.number, row.name, "failed", message=exc.format().split("\n")[0])
     files = tuple((p.name, *file_digest(p)) for p in (result.path, *result.sidecars))
     return RowResult(row.number, row.name, "built", str(result.path),
+                     seconds=time.perf_counter() - started, files=files)  # fmt: skip
+
+
+def _build_programme_row(row: Row, settings: BuildSettings, started: float) -> RowResult:
+    """A programme row: its phases' sessions and the .ics, in the row's own folder."""
+    from .programme import ProgrammeSettings, build_programme
+
+    assert settings.out is not None
+    folder = settings.out
+    made = build_programme(
+        ProgrammeSettings(Path(settings.routine), folder, replace(settings, out=None))
+    )
+    written = [p for s in made.sessions for p in (s.result.path, *s.result.sidecars)]
+    files = tuple(
+        (p.relative_to(folder.parent).as_posix(), *file_digest(p))
+        for p in [*written, made.calendar]
+    )
+    return RowResult(row.number, row.name, "built", str(folder),
                      seconds=time.perf_counter() - started, files=files)  # fmt: skip
 
 

@@ -58,6 +58,8 @@ from .publish import (
 def batch(**options: Any) -> None:
     """Build one personalised session per row of a clients CSV.
 
+    ROUTINE may be a programme file: each row then gets a folder with one session per
+    phase and the .ics (its length column must stay empty; lengths are per phase).
     Rows share the phrase cache; outputs that are up to date are skipped. A bad row is
     reported with its row number while the others are built; the exit code is 1 when
     any row failed.
@@ -67,6 +69,7 @@ def batch(**options: Any) -> None:
       voicecoach batch hamstring-quick --clients clients.csv -o sessions/
       printf 'client,length\\nAna,5m\\n' > c.csv
       voicecoach batch hamstring-quick --clients c.csv
+      voicecoach batch programme.yaml --clients clients.csv -o programmes/
     """
     from ..batch import BatchSettings, run_batch
 

@@ -20,7 +20,7 @@ def phase_settings(
     length, pace, detail, title and note, and the programme's client."""
     base = base or BuildSettings("")
     extra: dict[str, Any] = {"detail": phase.detail} if phase.detail else {}
-    note = "\n\n".join(n for n in (programme.note, phase.note) if n) or base.note
+    note = "\n\n".join(n for n in (base.note, programme.note, phase.note) if n) or None
     return replace(
         base,
         routine=phase.routine_ref,
