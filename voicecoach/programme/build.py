@@ -111,26 +111,51 @@ def run_phases(
     on_phase: Callable[[int, int, Phase], None] | None,
     phases: tuple[Phase, ...],
 ) -> list[BuildResult]:
-    """The first build (it says every phase's lines), then the rest side by side.
+    """Every phase's build; results in phase order.
 
-    After the first, a phase only mixes and encodes (one ffmpeg each, single-threaded),
-    so on N cores N phases run at once, in threads. Progress bars follow the first build
-    only; ``on_phase`` is called as each phase starts. Results are in phase order.
+    The first build says every phase's lines (``say_ahead``) and levels them into the
+    cache; once it starts mixing, the other phases start, beside it and each other
+    (threads: they mix with numpy and encode in ffmpeg, one process each), so on several
+    cores their mixing and encoding overlap the first one's. Progress bars follow the
+    first build only; ``on_phase`` is called as each phase starts. With ``jobs`` 1 they
+    run one by one.
     """
     import os
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     total = len(builds)
-
-    def one(index: int, with_progress: bool) -> BuildResult:
-        if on_phase:
-            on_phase(index + 1, total, phases[index])
-        return build(builds[index], progress if with_progress else None)
-
-    first = one(0, True)
     workers = min(total - 1, jobs or os.cpu_count() or 1)
     if workers <= 1:
-        return [first, *(one(i, True) for i in range(1, total))]
-    with ThreadPoolExecutor(workers) as pool:
-        rest = list(pool.map(lambda i: one(i, False), range(1, total)))
-    return [first, *rest]
+        out = []
+        for index, settings in enumerate(builds):
+            if on_phase:
+                on_phase(index + 1, total, phases[index])
+            out.append(build(settings, progress))
+        return out
+    said = threading.Event()
+
+    def encode(done: int, count: int) -> None:
+        said.set()  # mixing has begun: every line is said, and levelled into the cache
+        if progress and progress.encode:
+            progress.encode(done, count)
+
+    def first() -> BuildResult:
+        try:
+            if on_phase:
+                on_phase(1, total, phases[0])
+            synth = progress.synth if progress else None
+            return build(builds[0], Progress(synth=synth, encode=encode))
+        finally:
+            said.set()  # also when it failed: the others then report their own errors
+
+    def later(index: int) -> BuildResult:
+        if on_phase:
+            on_phase(index + 1, total, phases[index])
+        return build(builds[index])
+
+    with ThreadPoolExecutor(workers + 1) as pool:
+        head = pool.submit(first)
+        said.wait()
+        rest = [pool.submit(later, i) for i in range(1, total)]
+        return [head.result(), *(f.result() for f in rest)]
