@@ -36,6 +36,12 @@ class ShareProgramme:
     session: BuildSettings = field(default_factory=lambda: BuildSettings(""))
     base_url: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.base_url:  # refused before anything is built, wherever it is made
+            from ..export.page import check_base_url
+
+            check_base_url(self.base_url)
+
 
 def share_programme(
     settings: ShareProgramme,

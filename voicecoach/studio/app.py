@@ -35,7 +35,7 @@ from ..model import AUDIO_FORMATS, DETAILS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
 from ..publish.target import page_address, parse_target
 from ..routine import check_client_name, schema_text
-from . import folder, handover, record, workspace
+from . import folder, handover, programmes, record, workspace
 from .jobs import Jobs
 from .security import Guard
 from .shared import NotFound, build_settings, fail, find_job, json_body, text_field
@@ -272,6 +272,15 @@ def _schema() -> Any:
     return json.loads(schema_text())
 
 
+async def programme_page(request: Request) -> Response:
+    """The programme view of one file (``/programme?name=ana.yaml``): calendar, charts,
+    build and share (its API is in ``programmes.py``)."""
+    name = request.query_params.get("name", "")
+    programmes.programme_path(request, name)  # confined to the folder, and there
+    return templates.TemplateResponse(request, "programme.html", {"name": name},
+                                      headers=PAGE_HEADERS)  # fmt: skip
+
+
 async def _user_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UserError)
     return fail(exc)
@@ -295,6 +304,8 @@ ROUTES = [
     *record.ROUTES,
     *handover.ROUTES,
     *folder.ROUTES,
+    Route("/programme", programme_page),
+    *programmes.ROUTES,
     Mount("/static", StaticFiles(directory=str(resources.files("voicecoach.studio") / "static"))),
 ]
 

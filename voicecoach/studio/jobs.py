@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import VoicecoachError
 from ..files import process_alive
@@ -32,6 +32,10 @@ from ..pipeline import (
 )
 from ..publish.target import Target
 from ..publish.upload import publish
+
+if TYPE_CHECKING:
+    from ..programme import ProgrammeSettings
+    from ..programme.share import ShareProgramme
 
 #: Previews kept on disk (each a WAV of the whole session).
 _KEEP_PREVIEWS = 6
@@ -186,6 +190,29 @@ class Jobs:
             return {"file": rel, "published": published} | hosted | _summary(result)
 
         return self._start("share", work)
+    def programme(self, settings: ProgrammeSettings, folder: Path) -> Job:
+        """A programme's sessions (one per phase) and its .ics."""
+        from ..programme import build_programme
+
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            made = build_programme(settings, progress)
+            files = [s.result.path for s in made.sessions] + [made.calendar]
+            return {"files": [_relative(p, folder) for p in files]}
+
+        return self._start("programme", work)
+
+    def programme_share(self, settings: ShareProgramme, folder: Path) -> Job:
+        """A programme's share folder; ``file`` is its page."""
+        from ..programme.share import share_programme
+
+        def work(job: Job, progress: Progress) -> dict[str, Any]:
+            return {"file": _relative(share_programme(settings, progress), folder)}
+
+        return self._start("programme-share", work)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.resolve().relative_to(folder.resolve()).as_posix()
 
 
 def _summary(result: BuildResult) -> dict[str, Any]:

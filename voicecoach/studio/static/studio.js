@@ -321,6 +321,10 @@ async function openFile(name) {
     load(res.data.text, false);
     notice(null);
   }
+  if (/^format:\s*["']?voicecoach\/programme\//m.test(res.data.text)) {  // a programme file
+    notice("A programme: see its calendar, each phase's chart, build and share.", "Open the programme",
+      () => { location.href = "/programme?name=" + encodeURIComponent(name); });
+  }
   renderFiles([...document.querySelectorAll("#files button")].map((b) => b.dataset.name));
 }
 
