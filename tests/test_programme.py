@@ -423,7 +423,7 @@ def test_schema_accepts_the_examples_and_refuses_an_unknown_key(tmp_path: Path) 
     import yaml
 
     root = Path(__file__).parents[1]
-    schema = json.loads((root / "voicecoach/programme/schema.json").read_text("utf-8"))
+    schema = json.loads(invoke(["schema", "--programme"]).stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
     docs = root / "docs/programme.md"
     examples = [PROGRAMME, (root / "voicecoach/programme/starter.yaml").read_text("utf-8")]

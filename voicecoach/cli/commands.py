@@ -414,13 +414,21 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 @cli.command()
-def schema() -> None:
+@click.option("--programme", "of_programme", is_flag=True,
+              help="The programme format's schema instead.")  # fmt: skip
+def schema(of_programme: bool) -> None:
     """Print the JSON Schema of the routine format (for editors).
 
     \b
     Example:
       voicecoach schema > routine.schema.json
+      voicecoach schema --programme > programme.schema.json
     """
+    if of_programme:
+        from ..programme import schema_text as programme_schema
+
+        click.echo(programme_schema(), nl=False)
+        return
     from ..routine import schema_text
 
     click.echo(schema_text(), nl=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .build import ProgrammeResult, ProgrammeSettings, build_programme
 from .calendar import render_calendar, write_calendar
-from .parse import FORMAT, is_programme, load_programme, parse_programme
+from .parse import FORMAT, is_programme, load_programme, parse_programme, schema_text
 from .plan import ProgrammePlan, format_plan, plan_programme
 from .sessions import phase_settings
 from .values import WEEKDAYS, Phase, Programme
@@ -37,5 +37,6 @@ __all__ = [
     "phase_settings",
     "plan_programme",
     "render_calendar",
+    "schema_text",
     "write_calendar",
 ]

@@ -84,6 +84,13 @@ def load_programme(ref: str | Path, check: bool = True) -> Programme:
     return parse_programme(text, display, path.resolve().parent, check=check)
 
 
+def schema_text() -> str:
+    """The JSON Schema of the programme format, as shipped (``voicecoach schema --programme``)."""
+    from importlib import resources
+
+    return (resources.files("voicecoach.programme") / "schema.json").read_text(encoding="utf-8")
+
+
 def _one(path: str, message: str, hint: str) -> RoutineErrors:
     return RoutineErrors([RoutineError(Location(path), message, hint)])
 
