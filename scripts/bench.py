@@ -470,11 +470,11 @@ def bench_programme(work: Path, repeat: int = 3, engine: str | None = None) -> d
     for i in range(repeat):
         loads.append(os.getloadavg()[0])
         env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-s{i}"))
-        session.append(measure([PY, "-m", "voicecoach.cli", "build", "hamstring-quick", "-q",
+        session.append(measure([PY, "-m", "voicecoach", "build", "hamstring-quick", "-q",
                                 "--client", "Ana", "-o", str(work / f"s{i}.mp3"), *extra],
                                env).seconds)  # fmt: skip
         env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-p{i}"))
-        cmd = [PY, "-m", "voicecoach.cli", "programme", "build", str(path), "-q",
+        cmd = [PY, "-m", "voicecoach", "programme", "build", str(path), "-q",
                "-o", str(work / f"p{i}"), *extra]  # fmt: skip
         programme.append(measure(cmd, env).seconds)
     one, three = statistics.median(session), statistics.median(programme)
