@@ -342,12 +342,17 @@ def test_build_makes_one_session_per_phase_with_the_changed_values(
     assert made[0] > 30 and made[1:] == [0, 0], "the first phase says every phase's lines"
 
 
+#: A note that would run script if the page did not escape it.
+HOSTILE = "<img src=x onerror=alert(1)> </script><script>alert(2)</script> &amp;"
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A programme shared with a base URL: the page, the phases' pages, .ics and feed."""
     tmp = tmp_path_factory.mktemp("programme-share")
     path = tmp / "ana.yaml"
-    path.write_text(PROGRAMME, encoding="utf-8")
+    path.write_text(PROGRAMME.replace("client: Ana", f"client: Ana\nnote: '{HOSTILE}'"),
+                    encoding="utf-8")  # fmt: skip
     folder = tmp / "share"
     args = ["programme", "share", str(path), "-o", str(folder), "--engine", "tone",
             "--base-url", "https://clinic.example/ana/"]  # fmt: skip
@@ -381,6 +386,8 @@ def test_page_in_chromium_opens_on_week_3_and_ticks_a_session_done_there(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.clock.set_fixed_time(datetime(2027, 1, 20, 17, 0))  # a Wednesday of week 3
@@ -388,6 +395,8 @@ def test_page_in_chromium_opens_on_week_3_and_ticks_a_session_done_there(
 
     assert page.inner_text("#today-when") == "Today"
     assert page.inner_text("#today-phase") == "Weeks 3-4"
+    assert page.inner_text("#note") == HOSTILE, "the note is shown as text"
+    assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0
     assert page.get_attribute("#today-page", "href") == "weeks-3-4/index.html"
     assert page.get_attribute("#add-calendar", "href") == "ana-hamstrings.ics"
     today = page.locator('li[data-date="2027-01-20"]')
@@ -413,7 +422,19 @@ def test_page_in_chromium_opens_on_week_3_and_ticks_a_session_done_there(
     assert page.inner_text("#today-when") == "Today"
     assert "done" in (page.locator('li[data-date="2027-01-20"]').get_attribute("class") or "")
     assert page.locator('li[data-date="2027-01-22"] .status').inner_text() == "today"
-    assert errors == []
+
+    # Done on the phase's own page (floor view, chapters): ticked on the programme's too.
+    page.goto((shared / "weeks-3-4" / "index.html").as_uri())
+    page.wait_for_function("() => document.getElementById('audio').readyState >= 1")
+    page.evaluate("() => { const a = document.getElementById('audio');"
+                  " a.currentTime = a.duration - 0.3; return a.play(); }")  # fmt: skip
+    page.wait_for_function(
+        "() => JSON.parse(localStorage.getItem('voicecoach:done') || '[]').length === 2",
+        timeout=15000,
+    )
+    page.goto((shared / "index.html").as_uri())
+    assert page.locator('li[data-date="2027-01-22"] .status').inner_text() == "done ✓"
+    assert errors == [] and dialogs == []
     assert all(u.startswith(("file://", "data:")) for u in requests)
     context.close()
 
