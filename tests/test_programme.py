@@ -465,3 +465,87 @@ def test_programme_commands_have_help_with_an_example(command: str) -> None:
     text = invoke(["programme", command, "--help"], terminal_width=80).stdout
     assert "voicecoach programme " in text.split("Example:", 1)[1]
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+CIRCUIT = """\
+format: voicecoach/1
+id: circuit
+title: Circuit
+sections:
+  - title: Legs
+    steps:
+      - rounds: 2
+        rest: 10s
+        steps:
+          - hold: 20s
+            say: Press the ball into the thigh.
+          - repeat: 5
+            say: Bend and straighten the knee.
+            each: 4s
+  - title: Cool down
+    steps:
+      - say: Breathe out slowly.
+"""
+
+
+def test_changes_reach_rounds_rests_repeats_and_breathing(tmp_path: Path) -> None:
+    from voicecoach.pipeline import load
+    from voicecoach.programme import phase_settings
+    from voicecoach.routine import Hold, Repeat, Rounds
+
+    (tmp_path / "circuit.yaml").write_text(CIRCUIT, encoding="utf-8")
+    text = (
+        PROGRAMME.split("phases:")[0]
+        + """phases:
+  - weeks: 1-6
+    routine: circuit.yaml
+    changes:
+      - {section: legs, rounds: 3, rest: 20s}
+      - {section: Legs, step: 1, hold: 30-40s, breathing: {exhale: 8s, guide: tones}}
+      - {section: Legs, step: bend and straighten, repeat: 8, each: 5s}
+"""
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    programme = load_programme(path)
+    routine = load(phase_settings(programme, programme.phases[0]))
+    rounds = routine.sections[0].steps[0]
+    assert isinstance(rounds, Rounds)
+    assert (rounds.count.lo, rounds.rest and rounds.rest.duration.lo) == (3, 20)
+    hold, repeat = rounds.steps
+    assert isinstance(hold, Hold) and isinstance(repeat, Repeat)
+    assert (hold.duration.lo, hold.duration.hi) == (30, 40)
+    assert hold.breathing is not None
+    assert (hold.breathing.exhale_s, hold.breathing.inhale_s, hold.breathing.guide) == (
+        8,
+        4,
+        "tones",
+    )
+    assert (repeat.count.lo, repeat.each_s) == (8, 5)
+    assert routine.title == "Circuit — Weeks 1-6"
+    unchanged = load_routine_file(tmp_path / "circuit.yaml")
+    assert unchanged.sections[0].steps[0].count.lo == 2  # type: ignore[union-attr]
+
+    bad = text.replace("{section: legs, rounds: 3, rest: 20s}", "{section: Cool down, rounds: 3}")
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(Exception, match="Cool down has no rounds step to change"):
+        load_programme(path)
+
+
+def load_routine_file(path: Path):
+    from voicecoach.routine import load_routine
+
+    return load_routine(str(path))
+
+
+def test_detail_is_passed_through_when_the_compiler_has_levels(programme_file: Path) -> None:
+    from voicecoach import model
+
+    text = PROGRAMME.replace("    pace: gentle\n", "    pace: gentle\n    detail: brief\n")
+    programme_file.write_text(text, encoding="utf-8")
+    if getattr(model, "DETAILS", None):
+        programme = load_programme(programme_file)
+        assert programme.phases[1].detail == "brief"
+    else:
+        err = invoke(["programme", "plan", str(programme_file)], exit_code=2).stderr
+        assert f"{programme_file}:13:13: this voicecoach has no detail levels yet" in err
