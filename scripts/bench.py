@@ -42,6 +42,8 @@ MEASURE = (
     "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
     "print(json.dumps({'seconds': time.perf_counter() - t, 'rc': r.returncode,"
     " 'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,"
+    " 'cpu_s': resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime"
+    " + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,"
     " 'out': r.stdout.decode(errors='replace')[-2000:],"
     " 'err': r.stderr.decode(errors='replace')[-2000:]}))\n"
 )
@@ -73,17 +75,19 @@ class Run:
     seconds: float
     rss_mb: float
     out: str = ""
+    #: CPU seconds (user + system) of the command and everything it started.
+    cpu_s: float = 0.0
 
 
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
-    """Wall time and peak RSS of one command and everything it starts."""
+    """Wall time, CPU time and peak RSS of one command and everything it starts."""
     done = subprocess.run(
         [PY, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env, check=True
     )
     data = json.loads(done.stdout)
     if data["rc"] != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{data['err']}")
-    return Run(data["seconds"], data["rss_mb"], data["out"])
+    return Run(data["seconds"], data["rss_mb"], data["out"], data["cpu_s"])
 
 
 def first_audio(routine: Path, out: Path, env: dict[str, str]) -> float:
@@ -467,19 +471,24 @@ def bench_programme(work: Path, repeat: int = 3, engine: str | None = None) -> d
     path.write_text(PROGRAMME, encoding="utf-8")
     extra = ["--engine", engine] if engine else []
     session, programme, loads = [], [], []
+    cpu: dict[str, list[float]] = {"session": [], "programme": []}
     for i in range(repeat):
         loads.append(os.getloadavg()[0])
         env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-s{i}"))
-        session.append(measure([PY, "-m", "voicecoach", "build", "hamstring-quick", "-q",
-                                "--client", "Ana", "-o", str(work / f"s{i}.mp3"), *extra],
-                               env).seconds)  # fmt: skip
+        run = measure([PY, "-m", "voicecoach", "build", "hamstring-quick", "-q",
+                       "--client", "Ana", "-o", str(work / f"s{i}.mp3"), *extra], env)  # fmt: skip
+        session.append(run.seconds)
+        cpu["session"].append(run.cpu_s)
         env = dict(os.environ, VOICECOACH_CACHE=str(work / f"cache-p{i}"))
         cmd = [PY, "-m", "voicecoach", "programme", "build", str(path), "-q",
                "-o", str(work / f"p{i}"), *extra]  # fmt: skip
-        programme.append(measure(cmd, env).seconds)
+        run = measure(cmd, env)
+        programme.append(run.seconds)
+        cpu["programme"].append(run.cpu_s)
     one, three = statistics.median(session), statistics.median(programme)
     return {"session": one, "programme": three, "ratio": three / one,
-            "load": statistics.mean(loads)}  # fmt: skip
+            "load": statistics.mean(loads), "session_cpu": statistics.median(cpu["session"]),
+            "programme_cpu": statistics.median(cpu["programme"])}  # fmt: skip
 
 
 def programme_section(r: dict[str, float], repeat: int) -> str:
@@ -497,11 +506,17 @@ def programme_section(r: dict[str, float], repeat: int) -> str:
         "every phase's lines in one pool; the other phases only mix and encode, side by side. "
         f"Load average during the run: {r['load']:.1f} on {os.cpu_count()} cores.",
         "",
-        "| case | cold wall time |",
-        "| --- | --- |",
-        f"| one session | {r['session']:.1f} s |",
-        f"| 3-phase programme | {r['programme']:.1f} s |",
-        f"| programme / session | {r['ratio']:.2f}x (target {PROGRAMME_TARGET:g}x: {verdict}) |",
+        "| case | cold wall time | CPU time (user + system, all processes) |",
+        "| --- | --- | --- |",
+        f"| one session | {r['session']:.1f} s | {r['session_cpu']:.1f} s |",
+        f"| 3-phase programme | {r['programme']:.1f} s | {r['programme_cpu']:.1f} s |",
+        f"| programme / session | {r['ratio']:.2f}x (target {PROGRAMME_TARGET:g}x: {verdict}) "
+        f"| {r['programme_cpu'] / r['session_cpu']:.2f}x |",
+        "",
+        "The target is on wall time. The CPU column shows the work itself: the other phases "
+        "mix and encode their own 5-6 minutes (ffmpeg's MP3 encoder is single-threaded), so "
+        "the programme stays under the target by running them side by side on the cores the "
+        "first phase's synthesis leaves free; on one core it would not.",
         "",
     ])  # fmt: skip
 

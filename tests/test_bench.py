@@ -101,6 +101,7 @@ def test_bench_programme_measures_both_and_writes_its_section(
     result = bench.bench_programme(tmp_path / "work", repeat=1, engine="tone")
     assert result["session"] > 0 and result["programme"] > 0
     assert result["ratio"] == result["programme"] / result["session"]
+    assert result["session_cpu"] > 0 and result["programme_cpu"] > 0
     assert len(list((tmp_path / "work" / "p0").glob("*.mp3"))) == 3
     doc = tmp_path / "docs" / "benchmarks.md"
     doc.parent.mkdir()

@@ -5,7 +5,8 @@ date, the days of the week, a reminder time and phases of weeks, each a routine 
 length, pace and changes by section and step. It sits on top of the pipeline:
 
 - ``values.py``: the checked ``Programme`` and its ``Phase`` values, and the calendar;
-- ``parse.py``: the file checked with located errors (``load_programme``);
+- ``parse.py``: the file checked with located errors (``load_programme``), and
+  ``changes.py``: a phase's changes, read and checked against its routine;
 - ``plan.py``: the calendar with each phase's length and what changed (``plan_programme``);
 - ``build.py``: one session per phase through the pipeline (``build_programme``);
 - ``calendar.py``: the reminders as an RFC 5545 ``.ics`` (``render_calendar``);

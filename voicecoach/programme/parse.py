@@ -24,18 +24,17 @@ import yaml
 from .. import model
 from ..compiler import PACES
 from ..errors import Location, RoutineError, RoutineErrors, UserError
-from ..routine import BreathingChange, Change, Routine, builtin_ids, change_problem, load_routine
-from ..routine.durations import read_count_span, read_duration, read_duration_span
+from ..routine import Change, Routine, builtin_ids, load_routine
+from ..routine.durations import read_duration
 from ..routine.load import MAX_FILE_BYTES
 from ..routine.nodes import Context, D, Invalid, T, did_you_mean
 from ..routine.parse import ID_RE
-from ..routine.steps import BREATHING_GUIDES, MAX_ROUNDS, MAX_STEP_S
+from .changes import choice, read_changes
 from .values import WEEKDAYS, Phase, Programme
 
 FORMAT = "voicecoach/programme/1"
 MAX_WEEKS = 104
 MAX_PHASES = 52
-MAX_CHANGES = 100
 #: Lengths a phase may ask for.
 MIN_LENGTH_S, MAX_LENGTH_S = 30.0, 4 * 3600.0
 
@@ -53,7 +52,6 @@ _ROOT_KEYS = (
     "phases",
 )
 _PHASE_KEYS = ("weeks", "routine", "length", "pace", "detail", "days", "note", "changes")
-_CHANGE_KEYS = ("section", "step", "hold", "repeat", "each", "rounds", "rest", "breathing")
 _DAY_WORDS = {"daily": tuple(range(7)), "weekdays": tuple(range(5))}
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -348,7 +346,7 @@ class _Parser:
         )
         changes: tuple[Change, ...] = ()
         if "changes" in keys:
-            changes = ctx.attempt(self.changes, keys["changes"], routine, default=())
+            changes = ctx.attempt(read_changes, ctx, keys["changes"], routine, default=())
         if weeks is None or routine is None:
             raise Invalid()
         self.nodes[number] = (keys["routine"], keys.get("length"))
@@ -369,11 +367,7 @@ class _Parser:
         )
 
     def choice(self, node: yaml.Node, what: str, options: tuple[str, ...]) -> str:
-        value = self.ctx.string(node, what)
-        if value not in options:
-            raise self.ctx.error(node, f"unknown {what} {value!r}{did_you_mean(value, options)}",
-                                 f"use one of: {', '.join(options)}")  # fmt: skip
-        return value
+        return choice(self.ctx, node, what, options)
 
     def detail(self, node: yaml.Node) -> str:
         from ..pipeline import BuildSettings
@@ -418,88 +412,6 @@ class _Parser:
         if routine is None:
             raise Invalid()
         return target, routine
-
-    # -- changes ------------------------------------------------------------------------
-
-    def changes(self, node: yaml.Node, routine: Routine | None) -> tuple[Change, ...]:
-        ctx = self.ctx
-        items = ctx.sequence(node, "changes")
-        if len(items) > MAX_CHANGES:
-            raise ctx.error(node, f"{len(items)} changes is too many (at most {MAX_CHANGES})",
-                            "one change can set several values of a section")  # fmt: skip
-        out = []
-        for item in items:
-            change = ctx.attempt(self.change, item, default=None)
-            if change is None:
-                continue
-            if routine is not None:
-                problem = change_problem(routine, change)
-                if problem is not None:
-                    ctx.error(item, *problem)
-                    continue
-            out.append(change)
-        return tuple(out)
-
-    def change(self, node: yaml.Node) -> Change:
-        ctx = self.ctx
-        keys = ctx.mapping(node, "a change", _CHANGE_KEYS)
-        values = [k for k in keys if k not in ("section", "step")]
-        if not values:
-            raise ctx.error(
-                node,
-                "this change sets nothing",
-                "add a value to set: hold, repeat, each, rounds, rest or breathing, e.g. "
-                "`{section: Foam roller, hold: 45s}`",
-            )
-        section = ctx.string(keys["section"], "section") if "section" in keys else None
-        step: int | str | None = None
-        if "step" in keys:
-            raw = ctx.scalar(keys["step"], "step")
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                step = ctx.integer(keys["step"], "step", 1, 1000)
-            else:
-                step = ctx.string(keys["step"], "step")
-            if section is None:
-                raise ctx.error(keys["step"], "a step is named within a section",
-                                "add `section:` with the section's title")  # fmt: skip
-
-        def span(key: str, fn: Callable[..., Any], *args: Any) -> Any:
-            return fn(ctx, keys[key], *args) if key in keys else None
-
-        rounds = span("rounds", read_count_span, "rounds")
-        if rounds is not None and rounds.hi > MAX_ROUNDS:
-            raise ctx.error(keys["rounds"], f"{rounds.hi:g} rounds is too many "
-                            f"(the limit is {MAX_ROUNDS})", "lower it")  # fmt: skip
-        return Change(
-            section=section,
-            step=step,
-            hold=span("hold", read_duration_span, "hold", 1.0, MAX_STEP_S),
-            repeat=span("repeat", read_count_span, "repeat"),
-            each_s=span("each", read_duration, "each", 1.0, 120.0),
-            rounds=rounds,
-            rest=span("rest", read_duration_span, "rest", 1.0, MAX_STEP_S),
-            breathing=span("breathing", self.breathing),
-        )
-
-    def breathing(self, ctx: Context, node: yaml.Node) -> BreathingChange:
-        if isinstance(node, yaml.ScalarNode) and ctx.scalar(node, "breathing") in ("none", False):
-            return BreathingChange(off=True)
-        keys = ctx.mapping(node, "breathing", ("inhale", "exhale", "guide", "every"))
-        guide = None
-        if "guide" in keys:
-            guide = self.choice(keys["guide"], "breathing guide", BREATHING_GUIDES)
-
-        def dur(key: str, lo: float, hi: float) -> float | None:
-            return (
-                read_duration(ctx, keys[key], f"breathing {key}", lo, hi) if key in keys else None
-            )
-
-        return BreathingChange(
-            inhale_s=dur("inhale", 1.0, 20.0),
-            exhale_s=dur("exhale", 1.0, 20.0),
-            guide=guide,
-            every_s=dur("every", 10.0, 600.0),
-        )
 
 
 def _range(weeks: tuple[int, int]) -> str:
