@@ -513,11 +513,12 @@ def programme_section(r: dict[str, float], repeat: int) -> str:
         f"| programme / session | {r['ratio']:.2f}x (target {PROGRAMME_TARGET:g}x: {verdict}) "
         f"| {r['programme_cpu'] / r['session_cpu']:.2f}x |",
         "",
-        "The target is on wall time. The CPU column shows the work itself: the other phases "
-        "mix and encode their own 5-6 minutes (ffmpeg's MP3 encoder is single-threaded), so "
-        "the programme stays under the target by running them side by side on the cores the "
-        "first phase's synthesis leaves free; on one core it would not.",
-        "",
+        "The target is on wall time. The CPU column is the work itself: each later phase "
+        "still mixes and encodes its own 5-6 minutes (ffmpeg's MP3 encoder is single-"
+        "threaded), so the programme does about twice one session's work; its wall time stays "
+        "lower because the later phases run side by side, beside the first one's encoding. On "
+        "a heavily loaded machine wall times are mostly waiting for a core, so read the wall "
+        "ratio with the load average above.",
     ])  # fmt: skip
 
 
