@@ -440,35 +440,15 @@ def write_studio_section(rows: list[tuple[str, float]], load: float) -> str:
 PROGRAMME_MARK = "<!-- programme cold build -->"
 #: A 3-phase programme of cold builds may take at most this many times one session's.
 PROGRAMME_TARGET = 1.6
-PROGRAMME = """\
-format: voicecoach/programme/1
-id: bench-programme
-client: Ana
-start: 2027-01-04
-days: [mon, wed, fri]
-reminder: "18:30"
-phases:
-  - weeks: 1-2
-    routine: hamstring-quick
-  - weeks: 3-4
-    routine: hamstring-quick
-    pace: gentle
-    changes:
-      - {section: Foam roller, hold: 45s}
-      - {section: Ball pin and stretch, step: straighten the knee, repeat: 8}
-  - weeks: 5-6
-    routine: hamstring-quick
-    changes:
-      - {section: Foam roller, hold: 60s}
-"""
+#: The programme the tests build too: 6 weeks, 3 phases over hamstring-quick.
+PROGRAMME = ROOT / "tests" / "data" / "programme.yaml"
 
 
 def bench_programme(work: Path, repeat: int = 3, engine: str | None = None) -> dict[str, float]:
     """Cold (empty cache) wall times, median of ``repeat`` runs taken in turns: one quick
     session (``build hamstring-quick --client Ana``) and the 3-phase programme over it."""
     work.mkdir(parents=True, exist_ok=True)
-    path = work / "programme.yaml"
-    path.write_text(PROGRAMME, encoding="utf-8")
+    path = PROGRAMME
     extra = ["--engine", engine] if engine else []
     session, programme, loads = [], [], []
     cpu: dict[str, list[float]] = {"session": [], "programme": []}

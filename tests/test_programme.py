@@ -13,35 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import invoke
+from tests.conftest import DATA, invoke
 from voicecoach.programme import load_programme, parse_programme, render_calendar
 
-PROGRAMME = """\
-format: voicecoach/programme/1
-id: ana-hamstrings
-client: Ana
-start: 2027-01-04
-days: [mon, wed, fri]
-reminder: "18:30"
-phases:
-  - weeks: 1-2
-    routine: hamstring-quick
-  - weeks: 3-4
-    routine: hamstring-quick
-    pace: gentle
-    note: A little longer on the roller.
-    changes:
-      - section: Foam roller
-        hold: 45s
-      - section: Ball pin and stretch
-        step: straighten the knee
-        repeat: 8
-  - weeks: 5-6
-    routine: hamstring-quick
-    changes:
-      - section: Foam roller
-        hold: 60s
-"""
+PROGRAMME = (DATA / "programme.yaml").read_text(encoding="utf-8")
 
 #: Mondays, Wednesdays and Fridays of the six weeks from Monday 4 January 2027.
 PLANNED = [

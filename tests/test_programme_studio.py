@@ -4,21 +4,17 @@ phase's chart."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import running_studio
 from tests.test_programme import PROGRAMME
 from voicecoach.studio.app import AppSettings, create_app
 
 TOKEN = "p" * 32
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -97,19 +93,7 @@ def test_the_programme_page_draws_the_calendar_and_each_phase(browser, tmp_path:
     folder = tmp_path / "work"
     folder.mkdir()
     (folder / "ana.yaml").write_text(PROGRAMME, encoding="utf-8")
-    env = {**os.environ, "VOICECOACH_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "studio", str(folder), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        url = ""
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not url:
-            found = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=(\S+)", proc.stdout.readline())
-            url = found.group(0) if found else ""
-        assert url, "the studio did not print its URL"
+    with running_studio(folder, tmp_path / "cache") as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         errors: list[str] = []
@@ -125,6 +109,3 @@ def test_the_programme_page_draws_the_calendar_and_each_phase(browser, tmp_path:
         assert page.inner_text("#title") == "Ana's programme"
         assert errors == []
         context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..model import AUDIO_FORMATS
 from ..timing import clock
 from .options import Bars, settings_from, voice_options
 
@@ -61,7 +62,7 @@ def plan(file: Path, as_json: bool, engine: str | None) -> None:
 def _session_options(command: Any) -> Any:
     for option in reversed(
         [
-            click.option("--format", "fmt", type=click.Choice(["mp3", "m4a", "ogg", "flac", "wav"]),
+            click.option("--format", "fmt", type=click.Choice(AUDIO_FORMATS),
                          default="mp3", show_default=True, help="Audio format of the sessions."),
             click.option("--bitrate", default="96k", show_default=True,
                          help="Bitrate for lossy formats."),

@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 
 from .. import model
-from ..compiler import PACES
 from ..errors import Location, RoutineError, RoutineErrors, UserError
+from ..model import PACES
 from ..routine import Change, Routine, builtin_ids, load_routine
 from ..routine.durations import read_duration
 from ..routine.load import MAX_FILE_BYTES
@@ -334,7 +334,7 @@ class _Parser:
                                    MAX_LENGTH_S, default=None)  # fmt: skip
         pace = "normal"
         if "pace" in keys:
-            pace = ctx.attempt(self.choice, keys["pace"], "pace", tuple(PACES), default="normal")
+            pace = ctx.attempt(self.choice, keys["pace"], "pace", PACES, default="normal")
         detail = None
         if "detail" in keys:
             detail = ctx.attempt(self.detail, keys["detail"], default=None)
