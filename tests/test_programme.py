@@ -206,6 +206,13 @@ BAD = [
         "`length:`",
     ),
     ("        hold: 45s\n", "        hold: fortyfive\n", "16:15", "is not a duration", "45s"),
+    (
+        "client: Ana",
+        "client: " + "A" * 200,
+        "3:9",
+        "the client name is 200 characters long",
+        "first name",
+    ),
 ]
 
 

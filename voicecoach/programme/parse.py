@@ -153,7 +153,7 @@ class _Parser:
             ctx.error(keys["id"], f"id {pid!r} must be lowercase letters, digits and '-'",
                       "for example `id: ana-hamstrings`")  # fmt: skip
         title = opt("title", ctx.string, keys.get("title"), "title", default="")
-        client = opt("client", ctx.string, keys.get("client"), "client", default=None)
+        client = opt("client", self.client, keys.get("client"), default=None)
         author = opt("author", ctx.string, keys.get("author"), "author", default="")
         note = opt("note", ctx.string, keys.get("note"), "note", default=None)
         start = opt("start", self.date, keys.get("start"), default=None)
@@ -177,6 +177,15 @@ class _Parser:
             timezone=zone,
             base_dir=str(self.folder),
         )
+
+    def client(self, node: yaml.Node) -> str:
+        """The client's name, cleaned and held to the limit every command holds it to."""
+        from ..routine import check_client_name
+
+        try:
+            return check_client_name(self.ctx.string(node, "client"))
+        except UserError as exc:
+            raise self.ctx.error(node, exc.message, exc.hint) from None
 
     # -- dates, days and times ----------------------------------------------------------
 
