@@ -250,6 +250,8 @@ def test_an_interrupted_batch_keeps_the_rows_it_finished(setup, tmp_path: Path) 
     assert again[2].status == "skipped", again[2]
     assert again[3].status == "built"
     assert (out / "ana-garcia.mp3").stat().st_mtime_ns == first
+
+
 TINY_PROGRAMME = """\
 format: voicecoach/programme/1
 id: knees

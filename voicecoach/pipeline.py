@@ -398,6 +398,8 @@ class ShareSettings:
     as_zip: bool = False
     #: A second detail level built beside the first (``--also-detail``); the page offers both.
     also_detail: Detail | None = None
+    #: The session's file name (without suffix) [the routine's id, with the client's name].
+    name: str | None = None
 
 
 def _second_level(
@@ -427,8 +429,6 @@ def _second_level(
     sidecars = [p.name for p in second.sidecars if p.suffix in (".vtt", ".txt")]
     page.write_share(second.path, second.timeline, target, replace(info, levels=levels), own)
     return replace(info, levels=levels, extra_files=(own, second.path.name, *sidecars))
-    #: The session's file name (without suffix) [the routine's id, with the client's name].
-    name: str | None = None
 
 
 def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Path, BuildResult]:

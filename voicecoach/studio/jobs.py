@@ -190,6 +190,7 @@ class Jobs:
             return {"file": rel, "published": published} | hosted | _summary(result)
 
         return self._start("share", work)
+
     def programme(self, settings: ProgrammeSettings, folder: Path) -> Job:
         """A programme's sessions (one per phase) and its .ics."""
         from ..programme import build_programme
