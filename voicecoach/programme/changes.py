@@ -92,7 +92,9 @@ def _change(ctx: Context, node: yaml.Node) -> Change:
 def _breathing(ctx: Context, node: yaml.Node) -> BreathingChange:
     if isinstance(node, yaml.ScalarNode) and ctx.scalar(node, "breathing") in ("none", False):
         return BreathingChange(off=True)
-    keys = ctx.mapping(node, "breathing", ("inhale", "exhale", "guide", "every"))
+    keys = ctx.mapping(
+        node, "breathing", ("inhale", "hold", "exhale", "hold_out", "guide", "every")
+    )
     guide = None
     if "guide" in keys:
         guide = choice(ctx, keys["guide"], "breathing guide", BREATHING_GUIDES)
@@ -103,6 +105,8 @@ def _breathing(ctx: Context, node: yaml.Node) -> BreathingChange:
     return BreathingChange(
         inhale_s=dur("inhale", 1.0, 20.0),
         exhale_s=dur("exhale", 1.0, 20.0),
+        hold_s=dur("hold", 0.0, 20.0),
+        hold_out_s=dur("hold_out", 0.0, 20.0),
         guide=guide,
         every_s=dur("every", 10.0, 600.0),
     )

@@ -27,6 +27,8 @@ class BreathingChange:
     exhale_s: float | None = None
     guide: str | None = None
     every_s: float | None = None
+    hold_s: float | None = None
+    hold_out_s: float | None = None
     off: bool = False
 
     def apply(self, base: Breathing | None) -> Breathing | None:
