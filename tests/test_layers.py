@@ -27,7 +27,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("6 pipeline", ("pipeline",)),
     (
         "apps on top",
-        ("cli", "programme", "publish", "recorder", "studio", "batch", "player", "__main__", ""),
+        (
+            "cli", "programme", "publish", "checkins", "recorder", "studio", "batch", "player",
+            "__main__", "",
+        ),
     ),
 )
 RANK = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}

@@ -53,7 +53,8 @@ def test_share_folder_has_the_session_page_and_sidecars(site: Path) -> None:
     stem = "hamstring-quick-script-alert-1-script-img-src-x-onerror-alert-2"
     assert names == sorted(
         ["index.html", "qr.png", f"{stem}.mp3", f"{stem}.timeline.json", f"{stem}.txt",
-         f"{stem}.vtt", "icon-192.png", "icon-512.png", "manifest.webmanifest", "sw.js"]
+         f"{stem}.vtt", "icon-192.png", "icon-512.png", "manifest.webmanifest", "sw.js",
+         "share.json"]
     )  # fmt: skip
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -121,7 +122,8 @@ def test_zip_holds_the_same_files_under_one_folder(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "s.zip") as z:
         names = sorted(z.namelist())
     assert names[0] == "s/hamstring-quick.mp3" and "s/index.html" in names
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zip"], "no scratch folder left"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["s.zip", "voicecoach-checkins.sqlite"], "no scratch folder left"
 
 
 def test_script_json_cannot_close_the_script_element() -> None:

@@ -313,3 +313,31 @@ def steps_of(timeline: Timeline) -> tuple[Step, ...]:
             Step(start, end, section or "", side or "", main.text if main and main.text else "")
         )
     return tuple(out)
+
+
+# -- check-ins: what a share page sends back to the therapist ------------------------------
+
+#: The format name inside every check-in file a share page writes.
+CHECKIN_FORMAT = "voicecoach.checkin/1"
+
+#: How hard a session felt, as the page asks it (one list, used by page, import and studio).
+Difficulty = Literal["easy", "right", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "right", "hard")
+
+
+@dataclass(frozen=True)
+class ShareKey:
+    """Who a share is and how its check-ins are signed: minted once per share.
+
+    ``share_id`` names the share in every check-in file; ``key_hex`` (32 random bytes) signs
+    them with HMAC-SHA256. Both go into the page and into the clinic's check-in database.
+    """
+
+    share_id: str
+    key_hex: str
+
+    @staticmethod
+    def mint() -> ShareKey:
+        import secrets
+
+        return ShareKey(secrets.token_hex(8), secrets.token_hex(32))

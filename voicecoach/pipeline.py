@@ -20,7 +20,7 @@ from .compiler import LENGTH_TOLERANCE_S, Estimate, Measure, Measured, compile_r
 from .errors import UserError, VoicecoachError
 from .files import slug
 from .media import MAX_SOUND_S, audio_length_s
-from .model import Detail, Diagnostic, Timeline, Voice, samples
+from .model import Detail, Diagnostic, ShareKey, Timeline, Voice, samples
 from .routine import (
     Change,
     Routine,
@@ -400,6 +400,8 @@ class ShareSettings:
     also_detail: Detail | None = None
     #: The session's file name (without suffix) [the routine's id, with the client's name].
     name: str | None = None
+    #: The share's id and check-in key (minted here when not given; the caller keeps them).
+    key: ShareKey | None = None
 
 
 def _second_level(
@@ -457,7 +459,12 @@ def share(settings: ShareSettings, progress: Progress | None = None) -> tuple[Pa
     try:
         result = build(replace(settings.build, out=target / f"{name}.mp3", fmt="mp3"), progress)
         info = page.PageInfo(
-            settings.build.client, settings.build.note, settings.base_url, settings.build.cover
+            settings.build.client,
+            settings.build.note,
+            settings.base_url,
+            settings.build.cover,
+            key=settings.key or ShareKey.mint(),
+            routine_id=routine.id,
         )
         if also is not None:
             info = _second_level(settings, info, result, target, name, also, progress)

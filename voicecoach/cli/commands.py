@@ -22,6 +22,7 @@ from ..files import write_text_atomic
 from ..model import AUDIO_FORMATS, Detail, Diagnostic, Timeline
 from ..timing import clock
 from .cache import cache
+from .checkins import checkins
 from .options import (
     Bars,
     allow_path_option,
@@ -70,6 +71,7 @@ for _command in (batch, share, feed):  # in share.py: sessions handed to clients
 cli.add_command(recordings)  # recordings.py: the author's own voice
 cli.add_command(cache)  # cache.py: the clip cache's size
 cli.add_command(programme)  # programme.py: a routine over weeks
+cli.add_command(checkins)  # checkins.py: what clients send back
 
 
 def _warn(diagnostics: tuple[Diagnostic, ...], strict: bool = False) -> None:

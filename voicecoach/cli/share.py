@@ -148,6 +148,8 @@ def share(
       voicecoach share hamstring-release --client "Ana" --detail brief
       voicecoach share hamstring-release --client "Ana" --also-detail brief
     """
+    from ..checkins.importer import register_made
+    from ..model import ShareKey
     from ..pipeline import BuildSettings, Progress, ShareSettings
     from ..pipeline import share as run_share
 
@@ -157,13 +159,16 @@ def share(
     if target is not None:
         address = page_address(target, options["base_url"], "index.html")
         options["base_url"] = address  # the page's own QR code shows where it lives
+    key = ShareKey.mint()
     settings = settings_from(
-        ShareSettings, {**options, "build": settings_from(BuildSettings, options)}
+        ShareSettings, {**options, "build": settings_from(BuildSettings, options), "key": key}
     )
     with Bars(not quiet and sys.stderr.isatty()) as bars:
         made, result = run_share(settings, Progress(synth=bars.synth, encode=bars.encode))
+    shares = register_made(made, key, settings.build.client, result.timeline)
     if not quiet:
         click.echo(f"wrote {made} ({clock(result.timeline.duration_s)} session)")
+        click.echo(f"check-ins from this share: voicecoach checkins import --folder {shares} FILE")
     if target is not None:
         run_publish(made.parent, target, address, quiet)
     if handover:

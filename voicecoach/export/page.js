@@ -328,6 +328,7 @@
       li.appendChild(time);
       li.appendChild(document.createTextNode(" · " + entry.title));
       if (entry.id === data.id) { li.className = "this"; }
+      checkinRow(li, entry);
       list.appendChild(li);
     }
     $("done").hidden = log.length === 0;
@@ -335,10 +336,267 @@
 
   function markDone() {
     var log = doneLog();
-    log.push({ id: data.id, title: data.title, date: new Date().toISOString() });
+    var entry = { id: data.id, title: data.title, date: new Date().toISOString() };
+    if (ask) { entry.share = ask.share; }
+    log.push(entry);
     store(DONE_KEY, JSON.stringify(log.slice(-100)));
     store(POSITION_KEY, null);
     showDone();
+    askCheckin(entry.date);
+  }
+
+  // -- check-ins: pain, difficulty and a note after a session; sent only by the client ----
+  /* Answers live in the done-log entries (localStorage, on this phone). "Send to my
+     therapist" makes a small file: the share's id, the sessions done from this share with
+     their answers, and an HMAC-SHA256 with the share's key, so the therapist's studio knows
+     which share it came from and that it was not edited. */
+  var ask = data.checkin;
+  var asking_for = null;
+  var answer = { pain: null, difficulty: null };
+
+  function words(key, n) {
+    var text = (ask && ask.text[key]) || key;
+    return n === undefined ? text : text.replace("{n}", String(n)).replace("{title}", String(n));
+  }
+
+  function when(date) {
+    var d = new Date(date);
+    return isNaN(d) ? date : d.toLocaleString(document.documentElement.lang || undefined,
+      { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  function checkinRow(li, entry) {
+    if (!ask || entry.share !== ask.share) { return; }
+    if (entry.checkin) {
+      var parts = [];
+      if (entry.checkin.pain !== null && entry.checkin.pain !== undefined) { parts.push(words("pain_of", entry.checkin.pain)); }
+      if (entry.checkin.difficulty) { parts.push(words(entry.checkin.difficulty)); }
+      var span = document.createElement("span");
+      span.className = "rated";
+      span.textContent = " · " + parts.join(", ");
+      li.appendChild(span);
+    } else {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rate";
+      button.textContent = words("rate");
+      button.addEventListener("click", function () { askCheckin(entry.date); });
+      li.appendChild(button);
+    }
+  }
+
+  function press(buttons, chosen) {
+    buttons.forEach(function (b) { b.setAttribute("aria-pressed", b === chosen ? "true" : "false"); });
+  }
+
+  function askCheckin(date) {
+    if (!ask) { return; }
+    if (floorOn) { setFloor(false, false); }
+    asking_for = date;
+    answer = { pain: null, difficulty: null };
+    press(painButtons, null);
+    press(difficultyButtons, null);
+    $("checkin-note").value = "";
+    $("checkin-save").disabled = true;
+    $("checkin-when").textContent = when(date) + " · " + data.title;
+    $("checkin").hidden = false;
+    $("checkin-heading").focus();
+    if ($("checkin").scrollIntoView) { $("checkin").scrollIntoView({ block: "start", behavior: calm.matches ? "auto" : "smooth" }); }
+  }
+
+  function saveCheckin() {
+    var log = doneLog();
+    for (var i = 0; i < log.length; i++) {
+      if (log[i].date === asking_for && log[i].share === ask.share) {
+        log[i].checkin = { pain: answer.pain, difficulty: answer.difficulty,
+          note: $("checkin-note").value.trim().slice(0, 500) };
+      }
+    }
+    store(DONE_KEY, JSON.stringify(log));
+    $("checkin").hidden = true;
+    asking_for = null;
+    showDone();
+    showSend(words("saved"));
+    $("send-button").focus();
+  }
+
+  function sessionsToSend() {
+    return doneLog().filter(function (e) { return e.share === ask.share; }).map(function (e) {
+      var c = e.checkin || {};
+      return { done: e.date, pain: c.pain === undefined ? null : c.pain,
+        difficulty: c.difficulty || null, note: c.note || "" };
+    });
+  }
+
+  function showSend(status) {
+    if (!ask) { return; }
+    $("send").hidden = sessionsToSend().length === 0;
+    $("send-status").textContent = status || "";
+  }
+
+  /* SHA-256 and HMAC in plain JS, for pages without WebCrypto (crypto.subtle exists only in
+     a secure context: not on a plain-http hand-over address). Bytes in, bytes out. */
+  var K = [0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2];
+
+  function sha256(bytes) {
+    var h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    var length = bytes.length;
+    var padded = new Uint8Array(((length + 9 + 63) >> 6) << 6);
+    padded.set(bytes);
+    padded[length] = 0x80;
+    var bits = length * 8;
+    for (var b = 0; b < 8; b++) { padded[padded.length - 1 - b] = Math.floor(bits / Math.pow(2, 8 * b)) & 0xff; }
+    var w = new Array(64);
+    for (var off = 0; off < padded.length; off += 64) {
+      for (var t = 0; t < 64; t++) {
+        if (t < 16) {
+          w[t] = (padded[off + 4 * t] << 24) | (padded[off + 4 * t + 1] << 16) | (padded[off + 4 * t + 2] << 8) | padded[off + 4 * t + 3];
+        } else {
+          var x = w[t - 15], y = w[t - 2];
+          var s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+          var s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+          w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+        }
+      }
+      var a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+      for (var r = 0; r < 64; r++) {
+        var S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+        var t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[r] + w[r]) | 0;
+        var S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+        var t2 = (S0 + ((a & bb) ^ (a & c) ^ (bb & c))) | 0;
+        hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = bb; bb = a; a = (t1 + t2) | 0;
+      }
+      h = [h[0] + a, h[1] + bb, h[2] + c, h[3] + d, h[4] + e, h[5] + f, h[6] + g, h[7] + hh].map(function (v) { return v | 0; });
+    }
+    var out = new Uint8Array(32);
+    for (var i = 0; i < 8; i++) { for (var j = 0; j < 4; j++) { out[4 * i + j] = (h[i] >>> (24 - 8 * j)) & 0xff; } }
+    return out;
+  }
+
+  function hmacPlain(key, message) {
+    var block = new Uint8Array(64);
+    block.set(key.length > 64 ? sha256(key) : key);
+    var inner = new Uint8Array(64 + message.length);
+    var outer = new Uint8Array(64 + 32);
+    for (var i = 0; i < 64; i++) { inner[i] = block[i] ^ 0x36; outer[i] = block[i] ^ 0x5c; }
+    inner.set(message, 64);
+    outer.set(sha256(inner), 64);
+    return sha256(outer);
+  }
+
+  function hex(bytes) {
+    var out = "";
+    for (var i = 0; i < bytes.length; i++) { out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16); }
+    return out;
+  }
+
+  function fromHex(text) {
+    var out = new Uint8Array(text.length / 2);
+    for (var i = 0; i < out.length; i++) { out[i] = parseInt(text.substr(2 * i, 2), 16); }
+    return out;
+  }
+
+  function hmac(keyHex, text) {
+    var key = fromHex(keyHex);
+    var message = new TextEncoder().encode(text);
+    var subtle = window.crypto && window.crypto.subtle;
+    if (!subtle) { return Promise.resolve(hex(hmacPlain(key, message))); }
+    return subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then(function (k) { return subtle.sign("HMAC", k, message); })
+      .then(function (sig) { return hex(new Uint8Array(sig)); },
+        function () { return hex(hmacPlain(key, message)); });
+  }
+
+  /* The file: the signed text is the check-in itself (JSON); the HMAC covers its exact
+     bytes, so no one has to agree on how JSON is written. */
+  function checkinFile() {
+    var signed = JSON.stringify({ format: ask.format, share: ask.share, client: ask.client,
+      routine: ask.routine, title: ask.title, sent: new Date().toISOString(), sessions: sessionsToSend() });
+    return hmac(ask.key, signed).then(function (mac) {
+      return JSON.stringify({ format: ask.format, share: ask.share, checkin: signed, hmac_sha256: mac }, null, 1) + "\n";
+    });
+  }
+
+  function fileName() {
+    var who = (ask.client || "client").replace(/[^A-Za-z0-9\u00C0-\u024F]+/g, "-").replace(/^-|-$/g, "");
+    // .txt: Android's share sheet takes text files, not .json ones.
+    return "checkin-" + (who || "client") + "-" + new Date().toISOString().slice(0, 10) + ".txt";
+  }
+
+  function offerFallback(text) {
+    var name = fileName();
+    var link = $("send-download");
+    link.download = name;
+    link.href = "data:text/plain;charset=utf-8," + encodeURIComponent(text);
+    $("send-email").href = "mailto:?subject=" + encodeURIComponent(words("subject", data.title)) +
+      "&body=" + encodeURIComponent(text);
+    $("send-copy").onclick = function () { copyText(text); };
+    $("send-fallback").hidden = false;
+  }
+
+  function copyText(text) {
+    var done = function () { $("send-status").textContent = words("copied"); };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { copyByHand(text); done(); });
+    } else { copyByHand(text); done(); }
+  }
+
+  function copyByHand(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (err) { /* the text stays selectable */ }
+    document.body.removeChild(area);
+  }
+
+  function send() {
+    if (sessionsToSend().length === 0) { $("send-status").textContent = words("nothing"); return; }
+    checkinFile().then(function (text) {
+      var file = null;
+      try { file = new File([text], fileName(), { type: "text/plain" }); } catch (err) { file = null; }
+      if (file && navigator.share && navigator.canShare && navigator.canShare({ files: [file] })) {
+        navigator.share({ files: [file], title: words("subject", data.title) }).then(function () {
+          $("send-status").textContent = words("shared");
+        }, function (err) {
+          if (!err || err.name !== "AbortError") { offerFallback(text); }
+        });
+      } else {
+        offerFallback(text);
+      }
+    });
+  }
+
+  var painButtons = Array.prototype.slice.call(document.querySelectorAll("#checkin [data-pain]"));
+  var difficultyButtons = Array.prototype.slice.call(document.querySelectorAll("#checkin [data-difficulty]"));
+  if (ask) {
+    painButtons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        answer.pain = parseInt(b.getAttribute("data-pain"), 10);
+        press(painButtons, b);
+        $("checkin-save").disabled = false;
+      });
+    });
+    difficultyButtons.forEach(function (b) {
+      b.addEventListener("click", function () {
+        answer.difficulty = b.getAttribute("data-difficulty");
+        press(difficultyButtons, b);
+        $("checkin-save").disabled = false;
+      });
+    });
+    $("checkin-save").addEventListener("click", saveCheckin);
+    $("checkin-later").addEventListener("click", function () { $("checkin").hidden = true; showSend(); });
+    $("send-button").addEventListener("click", send);
   }
 
   // -- keyboard ---------------------------------------------------------------------------
@@ -651,4 +909,5 @@
   playState();
   offerResume();
   showDone();
+  showSend();
 })();

@@ -30,8 +30,8 @@ from markupsafe import Markup
 
 from ..errors import UserError
 from ..files import atomic_path, write_bytes_atomic, write_text_atomic
-from ..model import STEP_BACK_S, Timeline, seconds, steps_of
-from ..phrases import side_label, side_place
+from ..model import CHECKIN_FORMAT, DIFFICULTIES, STEP_BACK_S, ShareKey, Timeline, seconds, steps_of
+from ..phrases import checkin_texts, side_label, side_place
 from ..timing import clock
 from .follow import breath_rows, wait_rows
 from .icon import icon_png
@@ -52,6 +52,9 @@ class PageInfo:
     levels: tuple[LevelLink, ...] = ()
     #: Files of those levels (pages, audio, sidecars) the offline copy keeps too.
     extra_files: tuple[str, ...] = ()
+    #: The share's id and check-in key; without one the page asks no check-in questions.
+    key: ShareKey | None = None
+    routine_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ def render_page(
         ],
         "waits": wait_rows(timeline),
         "breath": breath_rows(timeline),
+        "checkin": checkin_data(timeline, info),
     }
     chapters = [
         {"start": f"{c.start_s:.3f}", "clock": clock(c.start_s), "title": c.title}
@@ -145,6 +149,8 @@ def render_page(
             script=script,
             qr=data_uri(qr_png) if qr_png is not None and info.base_url else None,
             base_url=info.base_url,
+            checkin=checkin_texts(timeline.language) if info.key is not None else None,
+            difficulties=DIFFICULTIES,
             icon=icon_name(ICON_SIZES_PX[0]),
             data=Markup(script_json(data)),
             script_js=Markup(code.rstrip("\n")),
@@ -170,6 +176,42 @@ def _escape(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Markup):
         return Markup(html.escape(value))
     return value
+
+
+# -- check-ins: what the page asks after a session and signs for the therapist -------------
+
+
+#: The share's own record in its folder: which share this is (never the key).
+SHARE_RECORD = "share.json"
+
+
+def checkin_data(timeline: Timeline, info: PageInfo) -> dict[str, object] | None:
+    """What page.js needs to ask and sign a check-in: the share's id and key, who and what
+    it is for, and the questions in the session's language."""
+    if info.key is None:
+        return None
+    return {
+        "format": CHECKIN_FORMAT,
+        "share": info.key.share_id,
+        "key": info.key.key_hex,
+        "client": info.client or "",
+        "routine": info.routine_id,
+        "title": timeline.title,
+        "text": checkin_texts(timeline.language),
+    }
+
+
+def share_record(timeline: Timeline, info: PageInfo, created: str) -> dict[str, object]:
+    """``share.json``: the share's id, client, routine and date (its key stays out of it)."""
+    assert info.key is not None
+    return {
+        "share": info.key.share_id,
+        "client": info.client or "",
+        "routine": info.routine_id,
+        "title": timeline.title,
+        "language": timeline.language,
+        "created": created,
+    }
 
 
 def step_rows(timeline: Timeline) -> list[list[object]]:
@@ -258,6 +300,12 @@ def write_share(
         files.append(cover_name)
     text = render_page(timeline, audio.name, replace(info, base_url=url), png, cover_name)
     write_text_atomic(folder / page, text)
+    if info.key is not None and page == "index.html":
+        from datetime import datetime, timezone
+
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        record = json.dumps(share_record(timeline, info, created), indent=2, ensure_ascii=False)
+        write_text_atomic(folder / SHARE_RECORD, record + "\n")
     if png is not None:
         write_bytes_atomic(folder / "qr.png", png)
         files.append("qr.png")

@@ -134,3 +134,10 @@ def side_place(side: str, language: str) -> str:
     """A side named on its own (``rechts``), as headings, the player and the page show it."""
     places = (_load(language).get("side_places") or {}) if language in languages() else {}
     return str(places.get(side.lower(), side)) if side else side
+
+
+def checkin_texts(language: str) -> dict[str, str]:
+    """The share page's check-in words (``checkin:`` in the phrase file), English where the
+    session's language has no phrase file."""
+    table = _load(language if language in languages() else "en")
+    return {str(k): str(v) for k, v in (table.get("checkin") or {}).items()}
