@@ -35,7 +35,7 @@ from ..model import AUDIO_FORMATS, DETAILS, PACES
 from ..pipeline import ShareSettings, choosable_voices, keep_levelled_clips, qr_png
 from ..publish.target import page_address, parse_target
 from ..routine import check_client_name, schema_text
-from . import folder, handover, programmes, record, workspace
+from . import clients, folder, handover, programmes, record, workspace
 from .jobs import Jobs
 from .security import Guard
 from .shared import NotFound, build_settings, fail, find_job, json_body, text_field
@@ -91,6 +91,11 @@ async def index(request: Request) -> Response:
         "data": data,
     }
     return templates.TemplateResponse(request, "index.html", context, headers=PAGE_HEADERS)
+
+
+async def clients_page(request: Request) -> Response:
+    """The Clients view (its data comes from ``clients.py``'s ``/api/clients``)."""
+    return templates.TemplateResponse(request, "clients.html", {}, headers=PAGE_HEADERS)
 
 
 async def files(request: Request) -> Response:
@@ -306,6 +311,8 @@ ROUTES = [
     *folder.ROUTES,
     Route("/programme", programme_page),
     *programmes.ROUTES,
+    Route("/clients", clients_page),
+    *clients.ROUTES,
     Mount("/static", StaticFiles(directory=str(resources.files("voicecoach.studio") / "static"))),
 ]
 

@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..checkins.importer import register_made
 from ..errors import VoicecoachError
 from ..files import process_alive
+from ..model import ShareKey
 from ..pipeline import (
     BuildResult,
     BuildSettings,
@@ -160,8 +162,12 @@ class Jobs:
         return self._start("build", work)
 
     def share(self, settings: ShareSettings, folder: Path) -> Job:
+        key = settings.key or ShareKey.mint()
+        settings = replace(settings, key=key)
+
         def work(job: Job, progress: Progress) -> dict[str, Any]:
             made, result = share(settings, progress)
+            register_made(made, key, settings.build.client, result.timeline)
             rel = made.resolve().relative_to(folder.resolve()).as_posix()
             # The page's future address, the only one a QR code may carry (never ours).
             hosted = {"page_url": page_url(settings.base_url)} if settings.base_url else {}
