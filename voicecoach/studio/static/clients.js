@@ -79,7 +79,7 @@ function calendar(client) {
 // Pain (0-10, a line) above, difficulty (easy / about right / too hard) below, on one time axis.
 function chart(client, tip) {
   const rated = client.sessions.filter((s) => s.pain !== null || s.difficulty);
-  const W = 640, H = 260, L = 92, R = 16, T = 14, PAIN_H = 150, GAP = 26, DIFF_H = 54;
+  const W = 640, H = 282, L = 92, R = 16, T = 14, PAIN_H = 150, GAP = 26, DIFF_H = 54;
   const box = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "trend", role: "group",
     "aria-label": `Pain and difficulty over time for ${client.client || "client"}` });
   if (!rated.length) { return null; }
@@ -103,8 +103,8 @@ function chart(client, tip) {
     const path = pained.map((s, i) => `${i ? "L" : "M"}${x(Date.parse(s.done)).toFixed(1)},${yPain(s.pain).toFixed(1)}`).join(" ");
     box.appendChild(svg("path", { d: path, class: "pain-line" }));
   }
-  box.appendChild(svg("text", { x: L, y: H - 2, class: "axis" }, dateText(new Date(t0).toISOString())));
-  if (t1 !== t0) { box.appendChild(svg("text", { x: W - R, y: H - 2, class: "axis", "text-anchor": "end" }, dateText(new Date(t1).toISOString()))); }
+  box.appendChild(svg("text", { x: L, y: H - 4, class: "axis" }, dateText(new Date(t0).toISOString())));
+  if (t1 !== t0) { box.appendChild(svg("text", { x: W - R, y: H - 4, class: "axis", "text-anchor": "end" }, dateText(new Date(t1).toISOString()))); }
   const point = (s, cx, cy, cls) => {
     const dot = svg("circle", { cx: cx.toFixed(1), cy: cy.toFixed(1), r: s.note ? 7 : 5, class: cls + (s.note ? " noted" : ""),
       tabindex: 0, role: "img", "aria-label": summary(s), "data-note": s.note || "" });
