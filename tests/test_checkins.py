@@ -30,6 +30,7 @@ from voicecoach.routine import load_routine
 from voicecoach.studio.app import AppSettings, create_app
 
 from .conftest import invoke
+from .test_phone import AXE, png_size
 from .test_sharing import ROOT
 
 TOKEN = "t" * 32
@@ -97,7 +98,9 @@ def rows(shares: Path) -> dict[str, list[tuple]]:
 
 
 def open_page(browser, share_folder: Path, script: str):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, accept_downloads=True, bypass_csp=True
+    )
     ctx.add_init_script(script)
     page = ctx.new_page()
     errors: list[str] = []
@@ -117,6 +120,17 @@ def finish_session(page) -> None:
     page.wait_for_function("() => document.getElementById('audio').ended", timeout=15_000)
 
 
+def check_accessibility(page, where: str) -> None:
+    """axe-core on the page as it is now: no serious or critical problem."""
+    if not AXE.exists():
+        pytest.skip("tests/vendor/axe-core/axe.min.js is missing (see tests/vendor/README.md)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
+    assert bad == [], f"{where}: " + "; ".join(bad)
+
+
 def answer(page, pain: int, difficulty: str, note: str) -> None:
     """The three taps (pain, how hard, save), with a note typed before saving."""
     page.click(f"#checkin [data-pain='{pain}']")
@@ -130,6 +144,7 @@ def answer(page, pain: int, difficulty: str, note: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_a_checkin_made_on_the_page_is_shared_and_imported(shares: Path, browser) -> None:
     page, errors = open_page(browser, shares / "ana", SHARE_SHEET)
     assert page.locator("#checkin").is_hidden() and page.locator("#send").is_hidden()
@@ -139,6 +154,7 @@ def test_a_checkin_made_on_the_page_is_shared_and_imported(shares: Path, browser
     assert page.evaluate("document.body.classList.contains('floor')") is False
     assert page.evaluate("document.activeElement.id") == "checkin-heading"
     assert page.locator("#checkin-heading").inner_text() == "How did it go?"
+    check_accessibility(page, "the check-in")
     answer(page, 3, "right", "Left side felt tight <b>")
     assert page.locator("#checkin").is_hidden()
     assert "pain 3/10, About right" in page.locator("#done-list li").first.inner_text()
@@ -185,6 +201,7 @@ def test_a_checkin_made_on_the_page_is_shared_and_imported(shares: Path, browser
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_from_the_done_log_without_share_sheet_or_webcrypto(
     shares: Path, browser, tmp_path
 ) -> None:
@@ -273,6 +290,7 @@ def test_bad_files_are_each_refused_with_their_reason_and_nothing_kept(
     for name, (data, _) in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(str(tmp_path / name))
+    paths.append(str(tmp_path / "missing.txt"))
     huge = tmp_path / "huge.txt"  # 8 GB, sparse: read at most 1 MB + 1 byte of it
     with huge.open("wb") as f:
         f.truncate(8 * 2**30)
@@ -282,6 +300,8 @@ def test_bad_files_are_each_refused_with_their_reason_and_nothing_kept(
     for name, (_, reason) in files.items():
         assert f"refused {tmp_path / name}: {reason}:" in result.stderr, name
     assert f"refused {huge}: too large:" in result.stderr
+    assert f"refused {tmp_path / 'missing.txt'}: unreadable:" in result.stderr
+    assert "Traceback" not in result.stderr
     assert rows(shares) == before, "nothing of a refused file is kept"
 
     (tmp_path / "good.txt").write_bytes(good)
@@ -480,3 +500,28 @@ def test_files_dropped_on_the_studio_show_in_the_clients_view(studio, browser) -
     assert len(rows(shares)["sessions"]) == 3
     assert errors == []
     ctx.close()
+
+
+# -- help and docs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["import", "list"])
+def test_checkins_commands_have_help_with_an_example(command: str) -> None:
+    out = invoke(["checkins", command, "--help"]).stdout
+    assert f"voicecoach checkins {command} " in out.split("Example:", 1)[1]
+
+
+def test_a_file_the_checks_accept_fits_through_the_studio() -> None:
+    from voicecoach.studio.security import MAX_BODY_BYTES
+
+    assert MAX_FILE_BYTES <= MAX_BODY_BYTES
+
+
+def test_docs_show_the_checkin_flow() -> None:
+    text = (ROOT / "docs" / "sharing.md").read_text(encoding="utf-8")
+    section = text.split("\n## Check-ins\n", 1)[1]
+    for name, width in (("checkin-ask.png", 390), ("checkin-send.png", 390),
+                        ("clients.png", 900)):  # fmt: skip
+        assert f"]({name})" in section
+        assert png_size((ROOT / "docs" / name).read_bytes())[0] == width
+    assert "does **not** prove" in section
