@@ -385,6 +385,8 @@ def test_studio_drop_imports_and_refuses_like_the_cli(studio_folder: Path) -> No
         assert made.json() | {"name": "a b.txt"} == made.json()
         assert made.json()["status"] == "imported" and made.json()["sessions"] == 1
         assert client.post("/api/checkins", content=good).json()["status"] == "already"
+        spaced = b"\n " + json.dumps(json.loads(good), indent=2).encode() + b"\n"
+        assert client.post("/api/checkins", content=spaced).json()["status"] == "already"
         before = rows(shares)
         for data, reason in (
             (good.replace(b"fine", b"FINE"), "edited"),
@@ -498,6 +500,20 @@ def test_files_dropped_on_the_studio_show_in_the_clients_view(studio, browser) -
     )
     assert "too large" in page.locator("#drop-results li").inner_text()
     assert len(rows(shares)["sessions"]) == 3
+
+    # the text a client emailed or copied, pasted (with the mail's line breaks around it)
+    later = signed_file(key, [{"done": "2026-12-02T08:00:00Z", "pain": 1, "difficulty": "easy",
+                               "note": "Best so far"}], sent="2026-12-02T09:00:00Z")  # fmt: skip
+    page.click("#paste-box summary")
+    page.fill("#paste", "\n  " + later.decode() + "\n\n")
+    page.click("#paste-import")
+    page.wait_for_function(
+        "() => document.querySelector('#drop-results li').textContent.startsWith('imported')"
+    )
+    assert page.locator("#paste").input_value() == ""
+    page.wait_for_function("() => document.querySelectorAll('.trend circle.pain').length === 4")
+    assert page.locator(".calendar td[data-date='2026-12-02'] .mark").inner_text() == "●"
+    assert len(rows(shares)["sessions"]) == 4
     assert errors == []
     ctx.close()
 

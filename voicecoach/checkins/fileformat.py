@@ -66,7 +66,9 @@ class CheckinFile:
     title: str
     sent: str
     sessions: tuple[Session, ...]
-    digest: str  # SHA-256 of the file's bytes: the same file imported twice is seen
+    #: SHA-256 of the signed text: the same check-in imported twice is seen, whether it came
+    #: as the file, or pasted from a mail with other white space around it.
+    digest: str
 
 
 def read_bounded(path: Path, name: str) -> bytes:
@@ -122,7 +124,7 @@ def read_checkin(data: bytes, name: str, key_hex: str | None) -> CheckinFile:
     except ValueError:
         raise Refused(name, "malformed", "the signed check-in is not JSON") from None
     try:
-        return _content(inner, share, sha256(data).hexdigest())
+        return _content(inner, share, sha256(signed.encode("utf-8")).hexdigest())
     except (TypeError, ValueError, KeyError) as exc:
         raise Refused(name, "malformed", str(exc) or type(exc).__name__) from None
 

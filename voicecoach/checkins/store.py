@@ -2,8 +2,8 @@
 
 ``shares`` holds every share made here (id, key, client, routine, when); ``sessions`` one
 row per session a client did (keyed by share and the phone's date, so the same session
-sent again in a later file is one row); ``files`` the SHA-256 of every file imported,
-so importing a file twice changes nothing. The schema version is SQLite's
+sent again in a later file is one row); ``files`` the SHA-256 of every check-in imported
+(of its signed text), so importing a file twice changes nothing. The schema version is SQLite's
 ``user_version``; ``MIGRATIONS[n]`` takes a database from version n to n + 1, each in one
 transaction, and a database from a newer voicecoach is refused rather than guessed at.
 """

@@ -180,5 +180,13 @@ function show(results) {
 }
 
 acceptDrops(show);
+$("paste-import").addEventListener("click", async () => {
+  const text = $("paste").value.trim();
+  if (!text) { return; }
+  const file = new File([text], "pasted check-in", { type: "text/plain" });
+  const results = await importFiles([file]);
+  if (results[0].status !== "refused") { $("paste").value = ""; }
+  show(results);
+});
 $("pick").addEventListener("change", async (ev) => { show(await importFiles(Array.from(ev.target.files))); ev.target.value = ""; });
 load();
