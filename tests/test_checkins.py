@@ -7,8 +7,10 @@ refused with their reason and nothing of them is kept.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -309,6 +311,19 @@ def test_bad_files_are_each_refused_with_their_reason_and_nothing_kept(
                     str(tmp_path / "edited.txt")], exit_code=2)  # fmt: skip
     assert "imported" in mixed.stdout and "edited" in mixed.stderr
     assert len(rows(shares)["files"]) == len(before["files"]) + 1
+
+
+def test_csv_never_hands_a_spreadsheet_a_formula(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    key = ShareKey.mint()
+    store.add_share(key, "=Ben", "r", "R", "2026-11-01T00:00:00Z", "")
+    note = '=HYPERLINK("http://example.invalid","x")'
+    sessions = [{"done": "2026-11-02T09:00:00Z", "pain": 1, "difficulty": "easy", "note": note}]
+    (tmp_path / "f").write_bytes(signed_file(key, sessions, "=Ben"))
+    invoke(["checkins", "import", "--folder", str(tmp_path), str(tmp_path / "f")])
+    out = invoke(["checkins", "list", "--folder", str(tmp_path), "--csv"]).stdout
+    row = next(csv.reader(io.StringIO(out.splitlines()[1])))
+    assert row[0] == "'=Ben" and row[-1] == "'" + note
 
 
 def test_a_later_file_updates_an_answer_an_older_one_does_not(tmp_path: Path) -> None:

@@ -105,8 +105,8 @@ def list_(client: str | None, as_json: bool, as_csv: bool, folder: Path) -> None
         writer.writerow(["client", "routine", "share", "done", "pain", "difficulty", "note"])
         for r in sessions:
             pain = "" if r.pain is None else r.pain
-            writer.writerow([r.client, r.routine, r.share_id, r.done, pain, r.difficulty or "",
-                             r.note])  # fmt: skip
+            writer.writerow([_cell(r.client), r.routine, r.share_id, r.done, pain,
+                             r.difficulty or "", _cell(r.note)])  # fmt: skip
         sys.stdout.write(out.getvalue())
         return
     if not shares:
@@ -122,3 +122,8 @@ def list_(client: str | None, as_json: bool, as_csv: bool, folder: Path) -> None
             pain = "-" if r.pain is None else f"{r.pain}/10"
             note = f"  {r.note}" if r.note else ""
             click.echo(f"  {r.done}  pain {pain:<5}  {r.difficulty or '-':<5}{note}")
+
+
+def _cell(text: str) -> str:
+    """A client's own words as a spreadsheet cell: text never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -124,9 +124,9 @@ function chart(client, tip) {
   return box;
 }
 
-function card(client) {
-  const section = el("section", { class: "client", "aria-labelledby": `client-${client.client}` });
-  section.appendChild(el("h2", { id: `client-${client.client}` }, client.client || "(no client name)"));
+function card(client, index) {
+  const section = el("section", { class: "client", "aria-labelledby": `client-${index}` });
+  section.appendChild(el("h2", { id: `client-${index}` }, client.client || "(no client name)"));
   const shared = el("ul", { class: "shared" });
   for (const s of client.shares) {
     const count = client.sessions.filter((x) => x.share === s.share).length;
@@ -168,7 +168,7 @@ async function load() {
   if (!data.clients.length) {
     box.appendChild(el("p", { class: "empty" }, "No shares yet: share a session with a client, then drop the check-ins they send back here."));
   }
-  for (const client of data.clients) { box.appendChild(card(client)); }
+  data.clients.forEach((client, i) => box.appendChild(card(client, i)));
   document.body.dataset.loaded = String(Date.now());
 }
 
