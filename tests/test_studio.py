@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -418,6 +422,12 @@ def test_share_makes_the_same_zip_as_voicecoach_share_with_its_qr(page, studio) 
         page_html = z.read(f"{top}/index.html").decode("utf-8")
     assert "Prepared for Ana" in page_html and "Twice a week." in page_html
     assert (folder / "output" / "share" / f"{top}.zip").read_bytes() == got.read_bytes()
+    # the share is registered for check-ins: its id and key, beside the share zips
+    found = re.search(r'id="data">(.*?)</script>', page_html, re.S)
+    checkin = json.loads(found.group(1))["checkin"] if found else {}
+    with sqlite3.connect(folder / "output" / "share" / "voicecoach-checkins.sqlite") as db:
+        sql = "SELECT client, key_hex FROM shares WHERE share_id = ?"
+        assert db.execute(sql, (checkin["share"],)).fetchone() == ("Ana", checkin["key"])
 
 
 # -- safety (what needs a browser; the API's refusals are in test_studio_api.py) -----------
