@@ -28,8 +28,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "apps on top",
         (
-            "cli", "programme", "publish", "checkins", "recorder", "studio", "batch", "player",
-            "__main__", "",
+            "cli",
+            "programme",
+            "publish",
+            "checkins",
+            "recorder",
+            "studio",
+            "batch",
+            "player",
+            "__main__",
+            "",
         ),
     ),
 )

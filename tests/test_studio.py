@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
