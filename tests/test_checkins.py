@@ -12,17 +12,14 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import running_studio
 from voicecoach.checkins import DB_NAME, MAX_FILE_BYTES, SCHEMA_VERSION, Store
 from voicecoach.checkins.store import MIGRATIONS
 from voicecoach.compiler import compile_routine
@@ -431,22 +428,8 @@ def test_studio_drop_imports_and_refuses_like_the_cli(studio_folder: Path) -> No
 
 @pytest.fixture
 def studio(studio_folder: Path):
-    env = {**os.environ, "VOICECOACH_CACHE": str(studio_folder / "cache"),
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "studio", str(studio_folder), "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    url = ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not url:
-        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", proc.stdout.readline())
-        url = found.group(1) if found else ""
-    assert url, "the studio did not print its URL"
-    yield url, studio_folder
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_studio(studio_folder, studio_folder / "cache") as url:
+        yield url, studio_folder
 
 
 DROP = """([name, text]) => {

@@ -202,7 +202,9 @@ def test_cli_share_republish_reports_unchanged(tmp_path: Path) -> None:
         invoke(share_args(tmp_path / "out", "--publish", url))
         again = invoke(share_args(tmp_path / "out", "--publish", url))
         count = len(list((tmp_path / "out").iterdir()))
-        assert f"published 0 files (0.0 MB; {count} unchanged)" in again.stdout, "same build"
+        # The same build; a re-share mints a new check-in key, so only its page, share.json
+        # and the offline list change: the audio and the rest are not sent again.
+        assert f"published 3 files (0.1 MB; {count - 3} unchanged)" in again.stdout, "same build"
         noted = invoke(share_args(tmp_path / "out", "--publish", url, "--note", "Twice a week."))
         assert "published 0 files" not in noted.stdout
         assert "Twice a week." in (root / "ana" / "index.html").read_text(encoding="utf-8")
@@ -338,7 +340,7 @@ def test_share_publish_s3_then_play(tmp_path: Path, browser) -> None:
         assert errors == []
         page.context.close()
         again = invoke(share_args(tmp_path / "out", "--publish", "s3://clinic/ana/"), env=env)
-        assert "published 0 files" in again.stdout
+        assert "published 3 files (0.1 MB; 8 unchanged)" in again.stdout  # page, key, list
         missing = invoke(
             share_args(tmp_path / "out", "--publish", "s3://nobucket/ana/"), exit_code=1, env=env
         )

@@ -72,8 +72,20 @@ def register_made(made: Path, key: ShareKey, client: str | None, timeline: Timel
     """Registers a share just written (``made``: its page, or its zip) in the database
     beside the share folders; returns that folder."""
     folder = made.parent if made.suffix == ".zip" else made.parent.parent
-    register_share(Store(folder), key, client, timeline.routine_id, timeline.title, made)
+    register_share(
+        Store(folder),
+        key,
+        _utf8(client) if client else client,
+        _utf8(timeline.routine_id),
+        _utf8(timeline.title),
+        made,
+    )
     return folder
+
+
+def _utf8(text: str) -> str:
+    """``text`` storable as UTF-8: a lone surrogate (a copied timeline.json) becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _now() -> str:

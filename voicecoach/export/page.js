@@ -430,6 +430,7 @@
 
   function showSend(status) {
     if (!ask) { return; }
+    hideClosing();  // answered on the closing screen: back to the page, where sending is
     $("send").hidden = sessionsToSend().length === 0;
     $("send-status").textContent = status || "";
   }
@@ -883,11 +884,24 @@
     $("floor-announce").textContent = "";
     document.body.classList.add("closing");
     $("closing").hidden = false;
-    $("closing-heading").focus();
+    // A check-in asked at the end is answered on the closing screen (the page is hidden).
+    var checkin = $("checkin");
+    if (checkin && !checkin.hidden) {
+      checkinHome = { parent: checkin.parentNode, next: checkin.nextSibling };
+      $("closing").insertBefore(checkin, document.querySelector(".closing-actions"));
+      $("checkin-heading").focus();
+    } else {
+      $("closing-heading").focus();
+    }
   }
 
+  var checkinHome = null;
   function hideClosing() {
     if ($("closing").hidden) { return; }
+    if (checkinHome) {  // the check-in goes back beside the done-log
+      checkinHome.parent.insertBefore($("checkin"), checkinHome.next);
+      checkinHome = null;
+    }
     $("closing").hidden = true;
     document.body.classList.remove("closing");
   }

@@ -304,7 +304,9 @@ def write_share(
         from datetime import datetime, timezone
 
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        record = json.dumps(share_record(timeline, info, created), indent=2, ensure_ascii=False)
+        fields = share_record(timeline, info, created)
+        clean = {k: xml_chars(v) if isinstance(v, str) else v for k, v in fields.items()}
+        record = json.dumps(clean, indent=2, ensure_ascii=False)
         write_text_atomic(folder / SHARE_RECORD, record + "\n")
     if png is not None:
         write_bytes_atomic(folder / "qr.png", png)
