@@ -888,11 +888,9 @@
     var checkin = $("checkin");
     if (checkin && !checkin.hidden) {
       checkinHome = { parent: checkin.parentNode, next: checkin.nextSibling };
-      $("closing").insertBefore(checkin, document.querySelector(".closing-actions"));
-      $("checkin-heading").focus();
-    } else {
-      $("closing-heading").focus();
+      $("closing").appendChild(checkin);  // below Play again / Back, which stay in view
     }
+    $("closing-heading").focus();  // "Session complete" first; the check-in follows it
   }
 
   var checkinHome = null;
